@@ -1,0 +1,1 @@
+"""Models of this program (added by its issue)."""

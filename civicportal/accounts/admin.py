@@ -1,0 +1,98 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from civicportal.accounts import business_calendar
+from civicportal.accounts.models import CitizenProfile, ClosureDay, Department, DepartmentMembership, District, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = DepartmentMembership
+    extra = 0
+    autocomplete_fields = ["department"]
+
+
+class ProfileInline(admin.StackedInline):
+    model = CitizenProfile
+    can_delete = False
+    extra = 0
+    autocomplete_fields = ["district"]
+    readonly_fields = ["mobile_masked"]
+    exclude = ["mobile"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "email", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups", "memberships__department"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Portal"), {"fields": ("full_name",)}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "email", "full_name", "password1", "password2")}),
+    )
+    inlines = [ProfileInline, MembershipInline]
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ko", "name_en", "lat", "lon"]
+    search_fields = ["code", "name_ko", "name_en"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ko", "name_en", "kind", "parent", "district", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name_ko", "name_en"]
+    autocomplete_fields = ["parent", "district"]
+    list_select_related = ["parent", "district"]
+    actions = ["deactivate", "activate"]
+
+    @admin.action(description=_("Deactivate the selected departments"))
+    def deactivate(self, request, queryset):
+        queryset.update(is_active=False)
+
+    @admin.action(description=_("Activate the selected departments"))
+    def activate(self, request, queryset):
+        queryset.update(is_active=True)
+
+
+@admin.register(DepartmentMembership)
+class DepartmentMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "department", "is_head", "since"]
+    list_filter = ["is_head", "department__kind"]
+    search_fields = ["user__username", "user__full_name", "department__name_ko", "department__name_en"]
+    autocomplete_fields = ["user", "department"]
+
+
+@admin.register(CitizenProfile)
+class CitizenProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "district", "gender", "birth_year", "preferred_language", "mobile_masked"]
+    list_filter = ["district", "gender", "preferred_language", "consent_sms", "consent_email"]
+    search_fields = ["user__username", "user__full_name", "user__email", "dong"]
+    autocomplete_fields = ["user", "district"]
+    list_select_related = ["user", "district"]
+    readonly_fields = ["mobile_masked"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "is_closed"]
+    list_filter = ["is_closed"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        business_calendar.clear_cache()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        business_calendar.clear_cache()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        business_calendar.clear_cache()

@@ -1,0 +1,43 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from civicportal.accounts import services
+from civicportal.accounts.forms import ProfileForm, SignUpForm
+
+
+@sensitive_post_parameters("password1", "password2")
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:my_page")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = services.citizen_sign_up(
+            username=data["username"], email=data["email"], password=data["password1"], full_name=data["full_name"],
+            preferred_language=(request.LANGUAGE_CODE or "ko")[:2],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready."))
+        return redirect("accounts:my_page")
+    return render(request, "registration/sign_up.html", {"form": form})
+
+
+@login_required
+def my_page(request):
+    profile = services.profile_for(request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = request.user
+            user.full_name = form.cleaned_data["full_name"]
+            user.save(update_fields=["full_name"])
+            fields = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
+            services.profile_update(user=user, actor=user, **fields)
+        messages.success(request, _("Your profile was saved."))
+        return redirect("accounts:my_page")
+    return render(request, "accounts/my_page.html", {"form": form, "profile": profile})

@@ -1,0 +1,81 @@
+"""Shared pieces of the REST API: pagination, one error shape, schema hooks."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from civicportal.errors import DomainError
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _error_body(code, detail, fields=None):
+    body = {"error": code, "detail": detail}
+    if fields:
+        body["fields"] = fields
+    return body
+
+
+def exception_handler(exc, context):
+    """Every API error is JSON: ``{"error": code, "detail": message, "fields": {...}}``."""
+    if isinstance(exc, DomainError):
+        fields = {exc.field: [exc.message]} if exc.field else None
+        return Response(_error_body(exc.code, exc.message, fields), status=exc.status_code)
+    if isinstance(exc, Http404):
+        return Response(_error_body("not_found", "Not found."), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, PermissionDenied):
+        return Response(
+            _error_body("forbidden", "You do not have permission to perform this action."),
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError):
+        data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        first = next(iter(data.values()), ["Invalid input."])
+        message = str(first[0] if isinstance(first, list) and first else first)
+        response.data = _error_body("invalid", message, data)
+    elif isinstance(exc, APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
+        response.data = _error_body(code, str(exc.detail))
+    return response
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "detail": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["error", "detail"],
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular documents no error bodies by itself: add the portal's error shape."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = ["400", "401", "403", "404", "429"]
+            if method in {"post", "put", "patch", "delete"}:
+                codes.append("409")
+            for code in codes:
+                responses.setdefault(
+                    code,
+                    {"description": "Error", "content": {"application/json": {"schema": ref}}},
+                )
+    return result

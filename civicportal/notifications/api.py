@@ -1,0 +1,43 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from civicportal.notifications import services
+from civicportal.notifications.models import Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "link", "urgent", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The current user's inbox."""
+
+    serializer_class = NotificationSerializer
+    filterset_fields = ["urgent", "kind"]
+
+    def get_queryset(self):
+        return Notification.objects.inbox_of(self.request.user)
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()}),
+    )
+    @action(detail=False, methods=["get"])
+    def unread_count(self, request):
+        return Response({"unread": Notification.objects.inbox_of(request.user).unread().count()})
+
+    @extend_schema(request=None, responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        self.get_object()
+        return Response({"marked": services.mark_read(user=request.user, notification_id=int(pk))})
+
+    @extend_schema(request=None, responses=inline_serializer("MarkedAllRead", {"marked": serializers.IntegerField()}))
+    @action(detail=False, methods=["post"])
+    def read_all(self, request):
+        return Response({"marked": services.mark_read(user=request.user)})
