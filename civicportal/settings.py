@@ -107,8 +107,12 @@ else:
     # Keep connections open between requests: closing them makes writes ~8x slower.
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
+    _db["TEST"] = {}
     if env.str("DATABASE_TEST_NAME", default=""):
-        _db["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
+        _db["TEST"]["NAME"] = env.str("DATABASE_TEST_NAME")
+    if env.str("DATABASE_TEST_TEMPLATE", default=""):
+        # A template created with a UTF-8 ctype, so trigram search works on Korean.
+        _db["TEST"]["TEMPLATE"] = env.str("DATABASE_TEST_TEMPLATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------

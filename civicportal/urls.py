@@ -29,9 +29,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path(
-        "accounts/password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"
-    ),
+    path("accounts/password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password-change/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -18,15 +18,30 @@ class ProfileSerializer(serializers.ModelSerializer):
     mobile = serializers.CharField(required=False, allow_blank=True, write_only=True)
     mobile_masked = serializers.CharField(read_only=True)
     mobile_verified = serializers.BooleanField(read_only=True)
-    district = serializers.SlugRelatedField(slug_field="code", queryset=District.objects.all(), allow_null=True,
-                                            required=False)
+    district = serializers.SlugRelatedField(
+        slug_field="code", queryset=District.objects.all(), allow_null=True, required=False
+    )
 
     class Meta:
         model = CitizenProfile
         fields = [
-            "birth_year", "gender", "district", "dong", "mobile", "mobile_masked", "mobile_verified",
-            "preferred_language", "consent_in_app", "consent_email", "consent_sms", "consent_push",
-            "quiet_hours_start", "quiet_hours_end", "location_consent", "home_lat", "home_lon",
+            "birth_year",
+            "gender",
+            "district",
+            "dong",
+            "mobile",
+            "mobile_masked",
+            "mobile_verified",
+            "preferred_language",
+            "consent_in_app",
+            "consent_email",
+            "consent_sms",
+            "consent_push",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "location_consent",
+            "home_lat",
+            "home_lon",
         ]
 
     def validate_mobile(self, value):

@@ -18,7 +18,7 @@ DEPARTMENTS = [
     ("road-management", "도로관리과", "Road Management Division", K.DIVISION, "transport"),
     ("bus-policy", "버스정책과", "Bus Policy Division", K.DIVISION, "transport"),
     ("climate-environment", "기후환경본부", "Climate and Environment Headquarters", K.BUREAU, "seoul"),
-    ("living-environment", "생활환경과", "Living Environment Division (noise, odour)", K.DIVISION, "climate-environment"),
+    ("living-environment", "생활환경과", "Living Environment Division", K.DIVISION, "climate-environment"),
     ("welfare", "복지정책실", "Welfare Policy Office", K.BUREAU, "seoul"),
     ("welfare-policy", "복지정책과", "Welfare Policy Division", K.DIVISION, "welfare"),
     ("safety", "안전총괄실", "Safety Management Office", K.BUREAU, "seoul"),
@@ -70,8 +70,11 @@ def load_departments():
         Department.objects.update_or_create(
             code=district_office_code(district),
             defaults={
-                "name_ko": f"{district.name_ko}청", "name_en": f"{district.name_en} Office",
-                "kind": K.DISTRICT_OFFICE, "parent": by_code["seoul"], "district": district,
+                "name_ko": f"{district.name_ko}청",
+                "name_en": f"{district.name_en} Office",
+                "kind": K.DISTRICT_OFFICE,
+                "parent": by_code["seoul"],
+                "district": district,
             },
         )
     return by_code
@@ -96,16 +99,21 @@ def load_accounts():
         user.save()
         department = Department.objects.get(code=department_code) if department_code else None
         for role in roles:
-            services.grant_role(user=user, role=role, department=department if role != Role.CITIZEN else None,
-                                is_head=is_head)
+            services.grant_role(
+                user=user, role=role, department=department if role != Role.CITIZEN else None, is_head=is_head
+            )
         CitizenProfile.objects.get_or_create(
             user=user,
             defaults={"birth_year": 1990, "gender": "F", "district": mapo, "dong": "서교동"}
-            if Role.CITIZEN in roles else {},
+            if Role.CITIZEN in roles
+            else {},
         )
     return created_users
 
 
 def load_all():
+    from civicportal.accounts.districts import load_districts
+
+    load_districts(District)
     load_departments()
     return load_accounts()

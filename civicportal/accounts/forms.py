@@ -13,7 +13,8 @@ class SignUpForm(forms.Form):
     full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"))
     password1 = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
@@ -51,16 +52,30 @@ class SignUpForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
     mobile = forms.CharField(
-        label=_("Mobile number"), required=False, help_text=_("e.g. 010-1234-5678"),
+        label=_("Mobile number"),
+        required=False,
+        help_text=_("e.g. 010-1234-5678"),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
     class Meta:
         model = CitizenProfile
         fields = [
-            "birth_year", "gender", "district", "dong", "mobile", "preferred_language",
-            "consent_in_app", "consent_email", "consent_sms", "consent_push",
-            "quiet_hours_start", "quiet_hours_end", "location_consent", "home_lat", "home_lon",
+            "birth_year",
+            "gender",
+            "district",
+            "dong",
+            "mobile",
+            "preferred_language",
+            "consent_in_app",
+            "consent_email",
+            "consent_sms",
+            "consent_push",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "location_consent",
+            "home_lat",
+            "home_lon",
         ]
         widgets = {
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}),

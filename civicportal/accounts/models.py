@@ -31,12 +31,12 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.name
+
     @property
     def name(self):
         return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
-
-    def __str__(self):
-        return self.name
 
 
 class District(BilingualNameMixin):
@@ -75,7 +75,11 @@ class Department(BilingualNameMixin):
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     district = models.ForeignKey(
-        District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT,
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text=_("For district offices: the district they serve."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -113,9 +117,7 @@ class User(AbstractUser):
     """Every person with an account: citizens, officers, counsellors, experts, admins."""
 
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
-    departments = models.ManyToManyField(
-        Department, through="DepartmentMembership", related_name="members", blank=True
-    )
+    departments = models.ManyToManyField(Department, through="DepartmentMembership", related_name="members", blank=True)
 
     class Meta:
         verbose_name = _("user")

@@ -18,7 +18,10 @@ def sign_up(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user = services.citizen_sign_up(
-            username=data["username"], email=data["email"], password=data["password1"], full_name=data["full_name"],
+            username=data["username"],
+            email=data["email"],
+            password=data["password1"],
+            full_name=data["full_name"],
             preferred_language=(request.LANGUAGE_CODE or "ko")[:2],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -31,8 +31,14 @@ class BaseBackend:
 
 class _ConsoleBackend(BaseBackend):
     def send(self, *, to, title, body, link=""):
-        record = {"channel": self.channel, "to": to, "title": title, "body": body, "link": link,
-                  "at": timezone.now().isoformat()}
+        record = {
+            "channel": self.channel,
+            "to": to,
+            "title": title,
+            "body": body,
+            "link": link,
+            "at": timezone.now().isoformat(),
+        }
         outbox = Path(settings.NOTIFICATION_OUTBOX_DIR)
         outbox.mkdir(parents=True, exist_ok=True)
         with open(outbox / f"{self.channel}.jsonl", "a", encoding="utf-8") as fh:

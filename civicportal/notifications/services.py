@@ -44,14 +44,16 @@ def notify(recipients: Iterable, kind: str, title: str, body: str = "", link: st
             user.profile = profiles[user.pk]
         in_inbox, outside = _channels_for(user, urgent)
         notifications.append(
-            Notification(recipient=user, kind=kind, title=title[:200], body=body, link=link, urgent=urgent,
-                         in_inbox=in_inbox)
+            Notification(
+                recipient=user, kind=kind, title=title[:200], body=body, link=link, urgent=urgent, in_inbox=in_inbox
+            )
         )
         plans.append(outside)
     with transaction.atomic():
         created = Notification.objects.bulk_create(notifications)
         deliveries = [
-            Delivery(notification=n, channel=channel) for n, outside in zip(created, plans, strict=True)
+            Delivery(notification=n, channel=channel)
+            for n, outside in zip(created, plans, strict=True)
             for channel in outside
         ]
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)

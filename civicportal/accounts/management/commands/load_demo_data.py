@@ -8,7 +8,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         demo.load_all()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Accounts (password: %s):" % demo.DEMO_PASSWORD))
-        for username, name, roles, department, _ in demo.ACCOUNTS:
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Accounts (password: {demo.DEMO_PASSWORD}):"))
+        for username, _name, roles, department, _head in demo.ACCOUNTS:
             where = f" @ {department}" if department else ""
             self.stdout.write(f"  {username:<16} {', '.join(str(r) for r in roles)}{where}")

@@ -1,0 +1,93 @@
+"""Real-browser tests: Playwright driving Debian's /usr/bin/chromium, axe-core injected.
+
+Never `playwright install`: the setup installs Debian's chromium and fonts-nanum.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from civicportal.accounts import demo
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = [p for p in (CHROMIUM, str(AXE)) if not os.path.exists(p)]
+    if not missing:
+        return
+    if os.environ.get("CI"):
+        return  # in CI a missing browser must fail loudly, not skip
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=f"missing {', '.join(missing)}: run scripts/test.sh"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "ko-KR", "timezone_id": "Asia/Seoul"}
+
+
+@pytest.fixture
+def demo_site(transactional_db):
+    """The demo organisation and accounts, as a new user finds them."""
+    demo.load_all()
+    return demo
+
+
+def check_a11y(page, context=""):
+    """Run axe-core on the current page; fail on any serious or critical violation."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                            nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+        }"""
+    )
+    assert result == [], f"axe violations on {context or page.url}:\n{json.dumps(result, indent=2, ensure_ascii=False)}"
+
+
+def check_no_horizontal_scroll(page):
+    """At 360 px nothing may force sideways scrolling."""
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than the viewport at {page.url}"
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, live_server, username, password=demo.DEMO_PASSWORD):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
