@@ -1,16 +1,15 @@
-"""Everything under /api/v1/. Each program adds its router here."""
+"""Everything under /api/v1/. Each program owns its own api_urls module."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from civicportal.accounts.api import MeView, TokenView
-from civicportal.notifications.api import NotificationViewSet
-
-router = DefaultRouter()
-router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
-    path("", include(router.urls)),
+    path("", include("civicportal.notifications.api_urls")),
+    path("complaints/", include("complaints.api_urls")),
+    path("polls/", include("polls.api_urls")),
+    path("proposals/", include("proposals.api_urls")),
+    path("callcenter/", include("callcenter.api_urls")),
 ]

@@ -205,9 +205,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The default schedule; django-celery-beat copies it into the database, where
-# administrators can change it in admin.
+# The default schedule, gathered from each program's ``beat.py`` (plain data);
+# django-celery-beat copies it into the database, where administrators can change it.
 CELERY_BEAT_SCHEDULE: dict = {}
+for _module in ("civicportal.notifications.beat", "complaints.beat", "polls.beat", "proposals.beat", "callcenter.beat"):
+    CELERY_BEAT_SCHEDULE.update(__import__(_module, fromlist=["SCHEDULE"]).SCHEDULE)
 
 # --- Cache --------------------------------------------------------------------
 if REDIS_URL:

@@ -1,0 +1,3 @@
+"""REST API of this program, mounted under /api/v1/callcenter/."""
+
+urlpatterns: list = []

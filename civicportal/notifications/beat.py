@@ -1,0 +1,3 @@
+"""Periodic tasks of notifications, merged into CELERY_BEAT_SCHEDULE by settings."""
+
+SCHEDULE: dict = {}
