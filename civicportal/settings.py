@@ -4,6 +4,7 @@ Defaults give the embedded setup (SQLite file, a filesystem Celery broker, conso
 email/SMS); production sets DATABASE_URL, REDIS_URL, SECRET_KEY and DEBUG=false.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,8 +16,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-env_file = BASE_DIR / ".env"
-if env_file.exists():
+# A local .env (made by the setup from .env.example) fills in what the environment lacks.
+env_file = Path(os.environ.get("ENV_FILE", BASE_DIR / ".env"))
+if env_file.is_file():
     env.read_env(str(env_file))
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -166,6 +168,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# In development WhiteNoise serves straight from the finders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 # Upload limits: anything larger is refused before it reaches a view.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

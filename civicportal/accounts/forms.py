@@ -82,8 +82,11 @@ class ProfileForm(forms.ModelForm):
             "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}),
         }
 
+    field_order = ["full_name"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.label_suffix = ""
         self.fields["full_name"].initial = self.instance.user.full_name
         if self.instance.mobile:
             self.initial["mobile"] = self.instance.mobile_masked
