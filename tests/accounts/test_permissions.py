@@ -16,8 +16,16 @@ class Thing:
         self.department_id = department.pk
 
 
-PERSONAS = ["citizen", "officer", "supervisor", "officer_of_other_department", "counsellor", "evaluator", "monitor",
-            "administrator"]
+PERSONAS = [
+    "citizen",
+    "officer",
+    "supervisor",
+    "officer_of_other_department",
+    "counsellor",
+    "evaluator",
+    "monitor",
+    "administrator",
+]
 
 # persona -> the predicates that hold for it
 EXPECTED = {

@@ -101,7 +101,11 @@ def test_monitor_reads_admin_but_changes_nothing(client):
 
 
 def _run_settings(env_overrides, *args):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "civicportal.settings"
     env["ENV_FILE"] = os.devnull  # ignore the developer's .env
@@ -123,14 +127,22 @@ PRODUCTION = {
 def test_settings_are_parsed_from_the_environment():
     code = (
         "import django; django.setup(); from django.conf import settings as s;"
-        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], s.DATABASES['default']['CONN_MAX_AGE'],"
+        "d = s.DATABASES['default'];"
+        "print(d['ENGINE'], d['HOST'], d['CONN_MAX_AGE'],"
         "s.CELERY_BROKER_URL, s.ALLOWED_HOSTS, s.DEBUG, s.EMAIL_HOST, s.TIME_ZONE, s.USE_TZ)"
     )
     result = _run_settings(PRODUCTION, "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.db.backends.postgresql", "db.example.org", "60", "redis://redis.example.org:6379/0",
-        "['civic.example.org']", "False", "smtp.example.org", "Asia/Seoul", "True",
+        "django.db.backends.postgresql",
+        "db.example.org",
+        "60",
+        "redis://redis.example.org:6379/0",
+        "['civic.example.org']",
+        "False",
+        "smtp.example.org",
+        "Asia/Seoul",
+        "True",
     ]
 
 

@@ -51,8 +51,15 @@ def test_citizen_signs_up_logs_in_and_switches_language(page, live_server, demo_
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_every_kernel_page_passes_axe(page, live_server, demo_site, viewport):
     page.set_viewport_size(viewport)
-    public = ["/", "/accounts/login/", "/accounts/sign-up/", "/accounts/password-reset/",
-              "/accounts/password-reset/done/", "/accounts/reset/done/", "/no-such-page/"]
+    public = [
+        "/",
+        "/accounts/login/",
+        "/accounts/sign-up/",
+        "/accounts/password-reset/",
+        "/accounts/password-reset/done/",
+        "/accounts/reset/done/",
+        "/no-such-page/",
+    ]
     for path in public:
         page.goto(live_server.url + path)
         check_a11y(page, path)
