@@ -31,8 +31,15 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def district(code="11440"):
-    """A district by code (default Mapo-gu); districts are loaded by migration."""
-    return District.objects.get(code=code)
+    """A district by code (default Mapo-gu). Migrations load them, but a transactional
+    test's flush empties the table, so load them again when missing."""
+    found = District.objects.filter(code=code).first()
+    if found is None:
+        from civicportal.accounts.districts import load_districts
+
+        load_districts(District)
+        found = District.objects.get(code=code)
+    return found
 
 
 class CitizenProfileFactory(factory.django.DjangoModelFactory):
