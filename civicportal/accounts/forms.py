@@ -114,3 +114,12 @@ class ProfileForm(forms.ModelForm):
         if (cleaned.get("home_lat") is None) != (cleaned.get("home_lon") is None):
             self.add_error("home_lon", _("Give both latitude and longitude."))
         return cleaned
+
+
+class MobileCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Verification code"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

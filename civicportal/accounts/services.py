@@ -1,11 +1,17 @@
 """What the kernel does to accounts: sign-up, profile changes, roles and memberships."""
 
+import secrets
+
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from civicportal.accounts import permissions
 from civicportal.accounts.models import CitizenProfile, Department, DepartmentMembership, Role, User
+from civicportal.errors import Conflict, DomainError
 
 
 def role_group(role: str) -> Group:
@@ -45,7 +51,46 @@ def profile_update(*, user, actor, **fields) -> CitizenProfile:
     return profile
 
 
-def mobile_mark_verified(*, profile: CitizenProfile) -> CitizenProfile:
+MOBILE_CODE_TTL = 300  # seconds a verification code stays valid
+MOBILE_CODE_ATTEMPTS = 5
+
+
+def _code_key(user):
+    return f"mobile-verification:{user.pk}"
+
+
+def mobile_send_code(*, user) -> None:
+    """Text a 6-digit code to the user's (unverified) number; it expires in 5 minutes."""
+    from civicportal.notifications.backends import get_backend
+
+    profile = profile_for(user)
+    if not profile.mobile:
+        raise DomainError(_("Add a mobile number first."), field="mobile")
+    if profile.mobile_verified:
+        raise Conflict(_("This number is already verified."))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    cache.set(_code_key(user), {"hash": make_password(code), "mobile": profile.mobile, "attempts": 0}, MOBILE_CODE_TTL)
+    get_backend("sms").send(
+        to=profile.mobile,
+        title=str(_("Civic Portal verification code")),
+        body=str(_("Your verification code is %(code)s. It expires in 5 minutes.") % {"code": code}),
+    )
+
+
+def mobile_verify(*, user, code: str) -> CitizenProfile:
+    """Check the code sent by ``mobile_send_code``; five wrong tries void it."""
+    profile = profile_for(user)
+    pending = cache.get(_code_key(user))
+    if not pending or pending["mobile"] != profile.mobile:
+        raise DomainError(_("The code has expired. Ask for a new one."), code="expired", field="code")
+    if not check_password(str(code).strip(), pending["hash"]):
+        pending["attempts"] += 1
+        if pending["attempts"] >= MOBILE_CODE_ATTEMPTS:
+            cache.delete(_code_key(user))
+            raise DomainError(_("Too many wrong codes. Ask for a new one."), code="too_many_attempts", field="code")
+        cache.set(_code_key(user), pending, MOBILE_CODE_TTL)
+        raise DomainError(_("That code is not right."), code="wrong_code", field="code")
+    cache.delete(_code_key(user))
     profile.mobile_verified_at = timezone.now()
     profile.save(update_fields=["mobile_verified_at"])
     return profile

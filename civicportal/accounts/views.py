@@ -5,9 +5,11 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from civicportal.accounts import services
-from civicportal.accounts.forms import ProfileForm, SignUpForm
+from civicportal.accounts.forms import MobileCodeForm, ProfileForm, SignUpForm
+from civicportal.errors import DomainError
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -43,4 +45,32 @@ def my_page(request):
             services.profile_update(user=user, actor=user, **fields)
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:my_page")
-    return render(request, "accounts/my_page.html", {"form": form, "profile": profile})
+    return render(request, "accounts/my_page.html", {"form": form, "profile": profile, "code_form": MobileCodeForm()})
+
+
+@login_required
+@require_POST
+def mobile_send_code(request):
+    try:
+        services.mobile_send_code(user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("We sent a code to your mobile. Enter it below within 5 minutes."))
+    return redirect("accounts:my_page")
+
+
+@login_required
+@require_POST
+def mobile_verify(request):
+    form = MobileCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mobile_verify(user=request.user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your mobile number is verified."))
+    else:
+        messages.error(request, _("Enter the 6-digit code."))
+    return redirect("accounts:my_page")

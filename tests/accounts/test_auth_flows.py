@@ -161,3 +161,51 @@ def test_mobile_numbers_are_masked_everywhere():
     citizen = CitizenFactory.build()
     profile = CitizenProfile(user=citizen, mobile="+821098765432")
     assert profile.mobile_masked == "010-****-5432"
+
+
+def _sent_code(tmp_path):
+    import json
+    import re as _re
+
+    last = (tmp_path / "outbox" / "sms.jsonl").read_text(encoding="utf-8").splitlines()[-1]
+    return _re.search(r"\d{6}", json.loads(last)["body"]).group(0)
+
+
+def test_mobile_is_verified_with_the_code_sent_by_sms(client, citizen, tmp_path):
+    citizen.profile.mobile = "+821012345678"
+    citizen.profile.save()
+    client.force_login(citizen)
+    client.post(reverse("accounts:mobile_send_code"))
+    code = _sent_code(tmp_path)
+    client.post(reverse("accounts:mobile_verify"), {"code": code})
+    citizen.profile.refresh_from_db()
+    assert citizen.profile.mobile_verified is True
+
+
+def test_wrong_codes_are_refused_and_five_void_the_code(client, citizen, tmp_path):
+    citizen.profile.mobile = "+821012345678"
+    citizen.profile.save()
+    client.force_login(citizen)
+    client.post(reverse("accounts:mobile_send_code"))
+    code = _sent_code(tmp_path)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        client.post(reverse("accounts:mobile_verify"), {"code": wrong})
+    client.post(reverse("accounts:mobile_verify"), {"code": code})
+    citizen.profile.refresh_from_db()
+    assert citizen.profile.mobile_verified is False
+
+
+def test_changing_the_number_clears_its_verification(client, citizen):
+    from django.utils import timezone
+
+    citizen.profile.mobile = "+821012345678"
+    citizen.profile.mobile_verified_at = timezone.now()
+    citizen.profile.save()
+    client.force_login(citizen)
+    client.post(
+        reverse("accounts:my_page"), {"preferred_language": "ko", "mobile": "010-2222-3333", "consent_in_app": "on"}
+    )
+    citizen.profile.refresh_from_db()
+    assert citizen.profile.mobile == "+821022223333"
+    assert citizen.profile.mobile_verified is False
