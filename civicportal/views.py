@@ -36,9 +36,17 @@ def healthz(request):
     )
 
 
+def _wants_json(request):
+    return request.path.startswith("/api/")
+
+
 def error_404(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"error": "not_found", "detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request):
+    if _wants_json(request):
+        return JsonResponse({"error": "server_error", "detail": "Server error. Nothing was saved."}, status=500)
     return render(request, "500.html", status=500)

@@ -1,10 +1,11 @@
 from django.contrib.auth import authenticate
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.generics import RetrieveUpdateAPIView
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -14,13 +15,33 @@ from civicportal.accounts import permissions, services
 from civicportal.accounts.models import CitizenProfile, District, normalise_mobile
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "22:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in Asia/Seoul, "HH:MM" (no offset, unlike JSON Schema's "time")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
+class DistrictCodeField(serializers.SlugRelatedField):
+    """A district code such as "11440"; null clears it, an empty string is an error."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=District.objects.all(), **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            raise serializers.ValidationError("Give a district code, or null.")
+        return super().run_validation(data)
+
+
 class ProfileSerializer(serializers.ModelSerializer):
     mobile = serializers.CharField(required=False, allow_blank=True, write_only=True)
     mobile_masked = serializers.CharField(read_only=True)
     mobile_verified = serializers.BooleanField(read_only=True)
-    district = serializers.SlugRelatedField(
-        slug_field="code", queryset=District.objects.all(), allow_null=True, required=False
-    )
+    district = DistrictCodeField(allow_null=True, required=False)
+    quiet_hours_start = LocalTimeField(allow_null=True, required=False)
+    quiet_hours_end = LocalTimeField(allow_null=True, required=False)
 
     class Meta:
         model = CitizenProfile
@@ -88,6 +109,8 @@ class MeView(RetrieveUpdateAPIView):
 
     serializer_class = MeSerializer
     permission_classes = [IsAuthenticated]
+    # The profile is a nested object: only JSON can carry it (form data would drop it silently).
+    parser_classes = [JSONParser]
 
     def get_object(self):
         return self.request.user
