@@ -50,9 +50,12 @@ INSTALLED_APPS = [
     "csp",
     "django_celery_beat",
     "axes",
+    "corsheaders",
+    "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
     "civicportal.accounts",
     "civicportal.notifications",
+    "civicportal.audit",
     "complaints",
     "polls",
     "proposals",
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
@@ -293,6 +298,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# CORS: only the origins an administrator lists, and only for the machine interfaces.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/(api|open311)/.*$"
+
+# django-auditlog: every change of registered models, with its actor.
+AUDITLOG_INCLUDE_ALL_MODELS = False
 
 LOGGING = {
     "version": 1,
