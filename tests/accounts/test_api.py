@@ -90,3 +90,16 @@ def test_schema_is_valid_openapi_3(client):
 def test_interactive_docs_are_served(client):
     assert client.get("/api/docs/").status_code == 200
     assert client.get("/api/redoc/").status_code == 200
+
+
+def test_polled_lists_answer_304_when_unchanged(api_as, citizen):
+    from civicportal.notifications.services import notify
+
+    client = api_as(citizen)
+    first = client.get("/api/v1/notifications/")
+    etag = first["ETag"]
+    assert client.get("/api/v1/notifications/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    notify([citizen], "test.hello", "Something new")
+    changed = client.get("/api/v1/notifications/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed.json()["count"] == 1
