@@ -236,12 +236,13 @@ def alert_cancel(*, alert: EmergencyAlert, by, note: str = "") -> EmergencyAlert
     return alert
 
 
-def get_alert_for_officer(user, pk) -> EmergencyAlert:
+def get_alert_for_officer(user, pk=None, *, identifier=None) -> EmergencyAlert:
     """The gatekeeper for officer pages: alert authors, approvers, monitors and admins."""
     if not user.has_perm("notifications.view_alert_progress"):
         raise NotFound(_("No such alert."))
+    lookup = {"pk": pk} if identifier is None else {"identifier": identifier}
     try:
-        return EmergencyAlert.objects.select_related("author", "approver", "references").get(pk=pk)
+        return EmergencyAlert.objects.select_related("author", "approver", "references").get(**lookup)
     except (EmergencyAlert.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("No such alert."))
 
