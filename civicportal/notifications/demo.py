@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from civicportal.accounts.models import District, User
 from civicportal.notifications.models import (
+    AlertDelivery,
     AlertEvent,
     AlertText,
     EmergencyAlert,
@@ -60,10 +61,22 @@ def load():
                 language="en",
                 headline="[Seoul] Heavy rain warning for Mapo-gu and Seodaemun-gu",
                 description="Heavy rain of more than 50 mm per hour.",
-                instruction="Stay away from riverside paths and basements; residents of low-lying areas, be ready to evacuate.",
+                instruction=(
+                    "Stay away from riverside paths and basements; residents of low-lying areas, be ready to evacuate."
+                ),
             ),
         ]
     )
     AlertEvent.objects.create(alert=alert, actor=author, to_status="draft", note="demo")
     AlertEvent.objects.create(alert=alert, actor=approver, from_status="pending_approval", to_status="sending")
     AlertEvent.objects.create(alert=alert, from_status="sending", to_status="sent")
+    residents = User.objects.filter(profile__district__in=alert.districts.all())
+    AlertDelivery.objects.bulk_create(
+        [
+            AlertDelivery(
+                alert=alert, user=user, channel="in_app", status="sent", attempts=1, created_at=onset, sent_at=onset
+            )
+            for user in residents
+        ],
+        ignore_conflicts=True,
+    )
