@@ -375,7 +375,7 @@ def run_chunk(chunk_id: int) -> int:
 
 def broadcast_social(alert_id: int) -> int:
     """Post the alert once on every social account (claim queued -> sending first)."""
-    alert = EmergencyAlert.objects.filter(pk=alert_id, status=S.SENDING).first()
+    alert = EmergencyAlert.objects.filter(pk=alert_id, status__in=[S.SENDING, S.SENT]).first()
     if alert is None:
         return 0
     text = alert.text_for("ko")

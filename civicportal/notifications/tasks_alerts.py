@@ -21,9 +21,9 @@ def fan_out_alert(alert_id):
     except Conflict as exc:
         logger.warning("fan-out refused: %s", exc.message)
         return 0
+    broadcast_alert.delay(alert_id)
     for chunk_id in chunk_ids:
         send_alert_chunk.delay(chunk_id)
-    broadcast_alert.delay(alert_id)
     return len(chunk_ids)
 
 
@@ -54,7 +54,7 @@ def sweep_alerts():
     for alert_id in EmergencyAlert.objects.filter(status=EmergencyAlert.Status.SENDING).values_list("pk", flat=True):
         fanout.finish_if_done(alert_id)
     for alert_id in (
-        AlertBroadcast.objects.filter(status="queued", alert__status=EmergencyAlert.Status.SENDING)
+        AlertBroadcast.objects.filter(status="queued", alert__status__in=["sending", "sent"])
         .values_list("alert_id", flat=True)
         .distinct()
     ):

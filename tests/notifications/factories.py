@@ -26,8 +26,16 @@ def alert_fields(**overrides):
         "urgency": "Immediate",
         "certainty": "Observed",
         "texts": {
-            "ko": {"headline": "마포구 호우 경보", "description": "시간당 50mm 비", "instruction": "지하 공간을 피하세요"},
-            "en": {"headline": "Heavy rain warning in Mapo-gu", "description": "50 mm/h", "instruction": "Avoid basements"},
+            "ko": {
+                "headline": "마포구 호우 경보",
+                "description": "시간당 50mm 비",
+                "instruction": "지하 공간을 피하세요",
+            },
+            "en": {
+                "headline": "Heavy rain warning in Mapo-gu",
+                "description": "50 mm/h",
+                "instruction": "Avoid basements",
+            },
         },
         "area_kind": "city",
         "channels": ["in_app", "sms"],
