@@ -9,6 +9,7 @@ the outbox folder, so development and tests can read what would have been sent.
 
 import json
 import logging
+import re
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 # Korean mobile carriers: an SMS holds 90 bytes (EUC-KR), an LMS/MMS up to 2,000 bytes,
 # which the city counts as 1,000 characters.
 SMS_MAX_BYTES = 90
+KEY_PATTERN = re.compile(r'"key": "([^"]+)"')
 LMS_MAX_CHARS = 1000
 
 
@@ -77,8 +79,8 @@ class ConsoleBackend(BaseBackend):
 
     def _record(self, to, title, body, link, idempotency_key):
         record = {
-            "channel": self.channel,
             "key": idempotency_key,
+            "channel": self.channel,
             "to": to,
             "title": title,
             "body": body,
@@ -107,14 +109,13 @@ class ConsoleBackend(BaseBackend):
         wanted, found = set(keys), set()
         if not path.exists():
             return found
+        # A regular expression, not json.loads: a write cut by a killed process can leave a
+        # partial line glued to the next one; the key (written first) still counts as sent.
         with open(path, encoding="utf-8") as fh:
             for line in fh:
-                try:
-                    key = json.loads(line).get("key")
-                except ValueError:
-                    continue  # a line cut by a crash
-                if key in wanted:
-                    found.add(key)
+                for key in KEY_PATTERN.findall(line):
+                    if key in wanted:
+                        found.add(key)
         return found
 
 

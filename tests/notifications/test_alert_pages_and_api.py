@@ -107,7 +107,9 @@ def test_drafts_are_not_public(author, client):
 def test_atom_feed_lists_current_alerts_only(sent_alert, author, approver, client):
     expired = make_alert(author)
     EmergencyAlert.objects.filter(pk=expired.pk).update(
-        status="sent", approved_at=timezone.now() - timedelta(days=2), expires=timezone.now() - timedelta(days=1),
+        status="sent",
+        approved_at=timezone.now() - timedelta(days=2),
+        expires=timezone.now() - timedelta(days=1),
         onset=timezone.now() - timedelta(days=2),
     )
     response = client.get("/alerts/feed.atom")
