@@ -24,6 +24,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from civicportal.accounts.models import CitizenProfile, User
 from civicportal.errors import Conflict
@@ -34,6 +35,7 @@ from civicportal.notifications.models import (
     AlertDelivery,
     AlertEvent,
     AreaKind,
+    Channel,
     EmergencyAlert,
     SocialChannelAccount,
 )
@@ -43,6 +45,7 @@ logger = logging.getLogger(__name__)
 S = EmergencyAlert.Status
 D = AlertDelivery.Status
 PERSON_CHANNELS = ("in_app", "sms", "push", "email")
+CHANNEL_LABELS = {**dict(Channel.choices), "social": _("Social media accounts")}
 
 
 def chunk_size() -> int:
@@ -486,6 +489,7 @@ def progress(alert) -> dict:
         rows.append(
             {
                 "channel": channel,
+                "label": CHANNEL_LABELS.get(channel, channel),
                 "total": n,
                 "sent": c[D.SENT],
                 "failed": c[D.FAILED],
