@@ -7,6 +7,7 @@ stays exactly-once. The console (file) backends write one JSON line per message 
 the outbox folder, so development and tests can read what would have been sent.
 """
 
+import functools
 import json
 import logging
 import re
@@ -35,6 +36,7 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+@functools.lru_cache(maxsize=256)  # a fan-out sends the same few texts to many numbers
 def compose_sms(title: str, body: str = "", link: str = "") -> tuple[str, str]:
     """The text of a short message and its kind: ("SMS" | "LMS", text ≤ 1,000 characters)."""
     parts = [f"[{title}]" if title else "", body.strip()]
@@ -77,7 +79,7 @@ class ConsoleBackend(BaseBackend):
         outbox.mkdir(parents=True, exist_ok=True)
         return outbox / f"{self.channel}.jsonl"
 
-    def _record(self, to, title, body, link, idempotency_key):
+    def _record(self, to, title, body, link, idempotency_key, at=None):
         record = {
             "key": idempotency_key,
             "channel": self.channel,
@@ -85,7 +87,7 @@ class ConsoleBackend(BaseBackend):
             "title": title,
             "body": body,
             "link": link,
-            "at": timezone.now().isoformat(),
+            "at": at or timezone.now().isoformat(),
         }
         if self.channel == "sms":
             record["kind"], record["text"] = compose_sms(title, body, link)
@@ -97,7 +99,8 @@ class ConsoleBackend(BaseBackend):
 
     def send_many(self, messages):
         # One write per batch; a killed process leaves whole lines already written.
-        lines = "".join(self._record(**m) for m in messages)
+        at = timezone.now().isoformat()
+        lines = "".join(self._record(**m, at=at) for m in messages)
         with open(self._path(), "a", encoding="utf-8") as fh:
             fh.write(lines)
         if len(messages) == 1:

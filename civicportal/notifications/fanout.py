@@ -53,7 +53,7 @@ def chunk_size() -> int:
 
 
 def send_batch_size() -> int:
-    return getattr(settings, "ALERT_SEND_BATCH", 1_000)
+    return getattr(settings, "ALERT_SEND_BATCH", 2_000)
 
 
 def lease() -> timedelta:
@@ -231,46 +231,60 @@ def deliver_in_app(alert, chunk) -> int:
         return cursor.rowcount
 
 
-def _claim(alert, channel, first, last, limit) -> list[tuple[int, int, str]]:
-    """Claim up to ``limit`` due queued rows (queued -> sending); returns (id, user_id, language).
+_ADDRESS_SQL = {"sms": "p.mobile", "email": "u.email", "push": "''"}
+
+
+def _claim(alert, channel, first, last, limit) -> list[tuple]:
+    """Claim up to ``limit`` due queued rows (queued -> sending) and return
+    (id, user_id, language, attempts, address) for each, in one statement.
 
     ``status = queued`` is repeated in the outer WHERE: PostgreSQL re-checks it on a row a
     concurrent claimant just changed, so two workers never claim the same row."""
     t = _tables()
+    d = t["delivery"]
     now = timezone.now()
+    # PostgreSQL returns the address from the joined tables; SQLite's RETURNING cannot
+    # name a joined table, so there the addresses are a second query.
+    joined = connection.vendor == "postgresql"
+    address = f", {_ADDRESS_SQL[channel]}" if joined else ""
+    join = f" FROM {t['profile']} p, {t['user']} u" if joined else ""
+    join_on = f"p.user_id = {d}.user_id AND u.id = {d}.user_id AND" if joined else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {t['delivery']} SET status = %s, claimed_at = %s, attempts = attempts + 1"  # noqa: S608
-            f" WHERE id IN (SELECT id FROM {t['delivery']} WHERE alert_id = %s AND channel = %s AND status = %s"
-            " AND user_id >= %s AND user_id <= %s AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
-            " ORDER BY id LIMIT %s)"
-            f" AND status = %s AND {_STILL_SENDING.format(alert=t['alert'])}"
-            " RETURNING id, user_id, language, attempts",
+            f"UPDATE {d} SET status = %s, claimed_at = %s, attempts = {d}.attempts + 1{join}"  # noqa: S608
+            f" WHERE {join_on} {d}.id IN (SELECT id FROM {d} WHERE alert_id = %s AND channel = %s"
+            " AND status = %s AND user_id >= %s AND user_id <= %s"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= %s) ORDER BY id LIMIT %s)"
+            f" AND {d}.status = %s AND {_STILL_SENDING.format(alert=t['alert'])}"
+            f" RETURNING {d}.id, {d}.user_id, {d}.language, {d}.attempts{address}",
             [D.SENDING, now, alert.pk, channel, D.QUEUED, first, last, now, limit, D.QUEUED, alert.pk],
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    return rows if joined else _with_addresses(channel, rows)
 
 
-def _addresses(channel, user_ids) -> dict[int, str]:
+def _with_addresses(channel, rows) -> list[tuple]:
+    """(id, user_id, language, attempts) rows -> the same with the address, for recovered rows."""
+    ids = [r[1] for r in rows]
     if channel == "sms":
-        rows = CitizenProfile.objects.filter(user_id__in=user_ids).values_list("user_id", "mobile")
+        found = dict(CitizenProfile.objects.filter(user_id__in=ids).values_list("user_id", "mobile"))
     elif channel == "email":
-        rows = User.objects.filter(pk__in=user_ids).values_list("pk", "email")
+        found = dict(User.objects.filter(pk__in=ids).values_list("pk", "email"))
     else:
-        return {uid: f"user:{uid}" for uid in user_ids}
-    return dict(rows)
+        found = {}
+    return [(*r, found.get(r[1], "")) for r in rows]
 
 
 def _messages(alert, channel, rows, texts):
     link = f"/alerts/{alert.identifier}/"
-    addresses = _addresses(channel, [r[1] for r in rows])
+    bodies = {lang: "\n".join(x for x in (t.description, t.instruction) if x) for lang, t in texts.items()}
     messages = []
-    for delivery_id, user_id, language, attempts in rows:
+    for delivery_id, user_id, language, attempts, address in rows:
         text = texts.get(language) or texts["ko"]
-        body = "\n".join(x for x in (text.description, text.instruction) if x)
+        body = bodies.get(language) or bodies["ko"]
         messages.append(
             {
-                "to": addresses.get(user_id, ""),
+                "to": address if channel != "push" else f"user:{user_id}",
                 "title": text.headline,
                 "body": body,
                 "link": link,
@@ -326,7 +340,7 @@ def recover_abandoned(alert, channel, first, last, texts) -> int:
     if not rows:
         return 0
     backend = get_backend(channel)
-    messages = _messages(alert, channel, rows, texts)
+    messages = _messages(alert, channel, _with_addresses(channel, rows), texts)
     known = backend.already_sent([m["idempotency_key"] for m in messages])
     done = [m for m in messages if known is not None and m["idempotency_key"] in known]
     _settle(done, {})
