@@ -177,8 +177,15 @@ def _language_case(alert) -> tuple[str, list]:
     ]
 
 
+# A cancelled alert stops every claim at once; a sent alert still sends its due retries.
+_STILL_SENDING = "EXISTS (SELECT 1 FROM {alert} a WHERE a.id = %s AND a.status IN ('sending', 'sent'))"
+
+
 def insert_rows(alert, chunk) -> int:
-    """Build the chunk's delivery rows in the database; conflicts (a re-run) are ignored."""
+    """Build the chunk's delivery rows in the database; conflicts (a re-run) are ignored.
+
+    The inbox is the database, so an in-app row is delivered by being written: it is
+    inserted as sent (only while the alert is not cancelled). Other channels start queued."""
     t = _tables()
     base, params = _target_sql(alert)
     language_sql, language_params = _language_case(alert)
@@ -189,32 +196,33 @@ def insert_rows(alert, chunk) -> int:
             if channel not in PERSON_CHANNELS:
                 continue
             consent = _CONSENT[channel]
+            in_app = channel == "in_app"
             sql = (
                 f"INSERT INTO {t['delivery']}"
-                " (alert_id, user_id, channel, status, language, attempts, last_error, created_at)"
-                f" SELECT %s, p.user_id, %s, %s, {language_sql}, 0, '', %s {base}"
+                " (alert_id, user_id, channel, status, language, attempts, last_error, created_at, sent_at)"
+                f" SELECT %s, p.user_id, %s, %s, {language_sql}, %s, '', %s, %s {base}"
                 f" AND p.user_id >= %s AND p.user_id <= %s{consent}"
+                f" AND {_STILL_SENDING.format(alert=t['alert'])}"
                 " ON CONFLICT (alert_id, user_id, channel) DO NOTHING"
             )
             args = [
                 alert.pk,
                 channel,
-                D.QUEUED,
+                D.SENT if in_app else D.QUEUED,
                 *language_params,
+                1 if in_app else 0,
                 now,
+                now if in_app else None,
                 *params,
                 chunk.first_user_id,
                 chunk.last_user_id,
             ]
             if consent:
                 args.append(True)
+            args.append(alert.pk)
             cursor.execute(sql, args)
             inserted += max(cursor.rowcount, 0)
     return inserted
-
-
-# A cancelled alert stops every claim at once; a sent alert still sends its due retries.
-_STILL_SENDING = "EXISTS (SELECT 1 FROM {alert} a WHERE a.id = %s AND a.status IN ('sending', 'sent'))"
 
 
 def deliver_in_app(alert, chunk) -> int:
