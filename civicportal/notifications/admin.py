@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from civicportal.notifications import fanout, services
+from civicportal.notifications import services
 from civicportal.notifications.models import (
     AlertBroadcast,
     AlertChunk,
@@ -107,8 +107,12 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
             if chunk:
                 chunk_ids.add(chunk.pk)
         n = rows.update(status=AlertDelivery.Status.QUEUED, next_attempt_at=None, attempts=0)
+        from django.db import transaction
+
+        from civicportal.notifications.tasks_alerts import retry_alert_chunk
+
         for chunk_id in chunk_ids:
-            fanout.retry_chunk(chunk_id)
+            transaction.on_commit(lambda chunk_id=chunk_id: retry_alert_chunk.delay(chunk_id))
         self.message_user(request, _("%(n)d alert deliveries retried.") % {"n": n}, messages.SUCCESS)
 
 

@@ -105,7 +105,9 @@ def alert_create(
         if references.status not in (S.SENDING, S.SENT, S.CANCELLED) or references.approved_at is None:
             raise DomainError(_("Only an alert that went out can be updated or cancelled."), field="references")
         references = references.root()
+        # The same area as the original (it goes to the original's recipients anyway).
         area_kind = references.area_kind
+        circle_lat, circle_lon, radius_km = references.circle_lat, references.circle_lon, references.radius_km
     _validate(
         texts=texts,
         area_kind=area_kind,

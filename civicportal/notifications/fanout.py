@@ -462,22 +462,20 @@ def stale_chunk_ids(now=None) -> list[int]:
 
 
 def chunks_with_due_retries(now=None) -> list[int]:
-    """Chunks holding rows waiting for a retry whose back-off has passed, or abandoned claims."""
+    """Chunks holding rows whose back-off has passed, or claims abandoned longer than the lease."""
+    from django.db.models import Exists, OuterRef, Q
+
     now = now or timezone.now()
-    alerts = EmergencyAlert.objects.filter(status__in=[S.SENDING, S.SENT], expires__gt=now)
-    due = AlertDelivery.objects.filter(alert__in=alerts).filter(
-        status=D.QUEUED, next_attempt_at__lte=now
-    ) | AlertDelivery.objects.filter(alert__in=alerts, status=D.SENDING, claimed_at__lt=now - lease())
-    chunk_ids = set()
-    for alert_id, user_id in due.values_list("alert_id", "user_id")[:10_000]:
-        chunk = (
-            AlertChunk.objects.filter(alert_id=alert_id, first_user_id__lte=user_id, last_user_id__gte=user_id)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if chunk:
-            chunk_ids.add(chunk)
-    return sorted(chunk_ids)
+    due = AlertDelivery.objects.filter(
+        alert_id=OuterRef("alert_id"),
+        user_id__gte=OuterRef("first_user_id"),
+        user_id__lte=OuterRef("last_user_id"),
+    ).filter(Q(status=D.QUEUED, next_attempt_at__lte=now) | Q(status=D.SENDING, claimed_at__lt=now - lease()))
+    return list(
+        AlertChunk.objects.filter(alert__status__in=[S.SENDING, S.SENT], alert__expires__gt=now)
+        .filter(Exists(due))
+        .values_list("pk", flat=True)
+    )
 
 
 def retry_chunk(chunk_id: int) -> int:

@@ -384,3 +384,97 @@ def test_progress_counts_per_channel(author, approver, settings, django_capture_
         ("in_app", 2, 2, 0),
         ("sms", 1, 1, 0),
     ]
+
+
+def test_an_update_of_a_circle_alert_keeps_its_area(author, approver, django_capture_on_commit_callbacks):
+    texter("inside", location_consent=True, home_lat=Decimal("37.5700"), home_lon=Decimal("126.9780"))
+    circle = {"area_kind": "circle", "circle_lat": Decimal("37.5663"), "circle_lon": Decimal("126.9779")}
+    with django_capture_on_commit_callbacks(execute=True):
+        original = approved_alert(author, approver, radius_km=Decimal("2"), **circle)
+        update = approved_alert(author, approver, msg_type="Update", references=original)
+    assert (update.area_kind, update.radius_km) == ("circle", Decimal("2.000"))
+    assert list(AlertDelivery.objects.filter(alert=update).values_list("user__username", flat=True).distinct()) == [
+        "inside"
+    ]
+
+
+class BusyGateway:
+    calls = 0
+
+    def send_many(self, messages):
+        from civicportal.notifications.backends import DeliveryError
+
+        BusyGateway.calls += 1
+        return {m["idempotency_key"]: DeliveryError("busy") for m in messages}
+
+    def already_sent(self, keys):
+        return None
+
+
+def test_temporary_sms_failures_of_an_alert_are_retried_by_the_sweep(
+    author, approver, settings, django_capture_on_commit_callbacks
+):
+    import time_machine
+
+    from civicportal.notifications.tasks_alerts import sweep_alerts
+
+    texter("resident")
+    settings.SMS_BACKEND = "tests.notifications.test_alerts.BusyGateway"
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = approved_alert(author, approver)
+    row = AlertDelivery.objects.get(channel="sms")
+    assert (row.status, row.attempts, row.last_error) == ("queued", 1, "busy")
+    assert row.next_attempt_at > timezone.now()
+
+    settings.SMS_BACKEND = "civicportal.notifications.backends.ConsoleSMSBackend"
+    sweep_alerts()  # not due yet
+    assert sms_outbox(settings) == []
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        sweep_alerts()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert len(sms_outbox(settings)) == 1
+    alert.refresh_from_db()
+    assert alert.status == S.SENT
+
+
+def test_admin_lists_failed_alert_deliveries_and_retries_them(
+    author, approver, settings, admin_client, django_capture_on_commit_callbacks
+):
+    texter("resident")
+    settings.SMS_BACKEND = "tests.notifications.test_notify.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        approved_alert(author, approver)
+    row = AlertDelivery.objects.get(channel="sms")
+    assert row.status == "failed"
+    page = admin_client.get("/admin/notifications/alertdelivery/?status__exact=failed")
+    assert page.status_code == 200
+    assert str(row.user) in page.content.decode()
+
+    settings.SMS_BACKEND = "civicportal.notifications.backends.ConsoleSMSBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/notifications/alertdelivery/", {"action": "retry_now", "_selected_action": [row.pk]})
+    row.refresh_from_db()
+    assert row.status == "sent"
+    assert len(sms_outbox(settings)) == 1
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "emergencyalert",
+        "alertdelivery",
+        "alertbroadcast",
+        "alertchunk",
+        "alertevent",
+        "socialchannelaccount",
+        "delivery",
+        "notification",
+    ],
+)
+def test_admin_pages_load(model, admin_client, author, approver, django_capture_on_commit_callbacks):
+    texter("resident")
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = approved_alert(author, approver)
+    assert admin_client.get(f"/admin/notifications/{model}/").status_code == 200
+    assert admin_client.get(f"/admin/notifications/emergencyalert/{alert.pk}/change/").status_code == 200

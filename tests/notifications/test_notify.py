@@ -12,7 +12,7 @@ import time_machine
 from django.core import mail
 
 from civicportal.notifications import services
-from civicportal.notifications.backends import DeliveryError, HTTPSMSBackend, compose_sms
+from civicportal.notifications.backends import BaseBackend, DeliveryError, HTTPSMSBackend, compose_sms
 from civicportal.notifications.models import Delivery, Notification
 from civicportal.notifications.services import notify
 from civicportal.notifications.tasks import sweep_deliveries
@@ -149,7 +149,7 @@ def test_quiet_hours_end(start, end, clock, expected):
     assert services.quiet_hours_end(Profile(), now) == expected
 
 
-class FlakyBackend:
+class FlakyBackend(BaseBackend):
     """Fails temporarily, as a busy gateway does."""
 
     calls = 0
@@ -159,7 +159,7 @@ class FlakyBackend:
         raise DeliveryError("gateway busy")
 
 
-class RefusingBackend:
+class RefusingBackend(BaseBackend):
     def send(self, **kwargs):
         raise DeliveryError("number not in service", permanent=True)
 
