@@ -78,36 +78,36 @@ def setup(args, outbox):
 
 
 def populate(n):
-    """N bench citizens made by the database itself (generate_series), once."""
+    """N bench citizens (bench-0 ... bench-N-1) made by the database itself, once.
+    Returns how many citizen profiles the database holds (a city-wide alert targets all)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM accounts_citizenprofile")
-        if cursor.fetchone()[0] >= n:
-            return n
-        cursor.execute("SELECT COUNT(*) FROM accounts_user WHERE username LIKE 'bench-%%'")
-        have = cursor.fetchone()[0]
-        print(f"creating {max(n - have, 0):,} citizens and profiles...", flush=True)
-        cursor.execute(
-            "INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
-            " is_active, date_joined, full_name)"
-            " SELECT '!', false, 'bench-' || g, '', '', 'bench' || g || '@example.org', false, true, now(), ''"
-            " FROM generate_series(%s, %s) g",
-            [have, n - 1],  # no-op when the users exist and only profiles are missing
-        )
-        cursor.execute(
-            "INSERT INTO accounts_citizenprofile (user_id, gender, district_id, dong, mobile, preferred_language,"
-            " consent_email, consent_sms, consent_push, consent_in_app, location_consent)"
-            " SELECT u.id, 'X', (SELECT id FROM accounts_district ORDER BY id LIMIT 1 OFFSET (u.id %% %s)), '',"
-            " '+8210' || lpad((10000000 + u.id)::text, 8, '0'),"
-            " (ARRAY['ko','ko','ko','en','zh','ja','vi','mn'])[1 + u.id %% %s], false, true, false, true, false"
-            " FROM accounts_user u LEFT JOIN accounts_citizenprofile p ON p.user_id = u.id"
-            " WHERE u.username LIKE %s AND p.id IS NULL",
-            [25, 8, "bench-%"],
-        )
-        cursor.execute("ANALYZE accounts_user")
-        cursor.execute("ANALYZE accounts_citizenprofile")
-    return n
+        if cursor.fetchone()[0] < n:
+            print(f"creating up to {n:,} citizens and profiles...", flush=True)
+            cursor.execute(
+                "INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email,"
+                " is_staff, is_active, date_joined, full_name)"
+                " SELECT '!', false, 'bench-' || g, '', '', 'bench' || g || '@example.org', false, true, now(), ''"
+                " FROM generate_series(0, %s) g"
+                " WHERE NOT EXISTS (SELECT 1 FROM accounts_user u WHERE u.username = 'bench-' || g)",
+                [n - 1],
+            )
+            cursor.execute(
+                "INSERT INTO accounts_citizenprofile (user_id, gender, district_id, dong, mobile, preferred_language,"
+                " consent_email, consent_sms, consent_push, consent_in_app, location_consent)"
+                " SELECT u.id, 'X', (SELECT id FROM accounts_district ORDER BY id LIMIT 1 OFFSET (u.id %% %s)), '',"
+                " '+8210' || lpad((10000000 + u.id)::text, 8, '0'),"
+                " (ARRAY['ko','ko','ko','en','zh','ja','vi','mn'])[1 + u.id %% %s], false, true, false, true, false"
+                " FROM accounts_user u LEFT JOIN accounts_citizenprofile p ON p.user_id = u.id"
+                " WHERE u.username LIKE %s AND p.id IS NULL",
+                [25, 8, "bench-%"],
+            )
+            cursor.execute("ANALYZE accounts_user")
+            cursor.execute("ANALYZE accounts_citizenprofile")
+        cursor.execute("SELECT COUNT(*) FROM accounts_citizenprofile")
+        return cursor.fetchone()[0]
 
 
 def bench_author():
