@@ -191,6 +191,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env.str("SMS_BACKEND", default="civicportal.notifications.backends.ConsoleSMSBackend")
 PUSH_BACKEND = env.str("PUSH_BACKEND", default="civicportal.notifications.backends.ConsolePushBackend")
 NOTIFICATION_OUTBOX_DIR = env.path("NOTIFICATION_OUTBOX_DIR", default=str(VAR_DIR / "outbox"))
+# HTTP gateways (civicportal.notifications.backends.HTTPSMSBackend / HTTPPushBackend).
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER_NUMBER = env.str("SMS_SENDER_NUMBER", default="")
+PUSH_GATEWAY_URL = env.str("PUSH_GATEWAY_URL", default="")
+PUSH_GATEWAY_TOKEN = env.str("PUSH_GATEWAY_TOKEN", default="")
+# Emergency-alert fan-out: citizens per chunk task.
+ALERT_CHUNK_SIZE = env.int("ALERT_CHUNK_SIZE", default=10_000)
 
 # --- Celery -----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -36,6 +36,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("notifications/", include("civicportal.notifications.urls")),
+    path("alerts/", include("civicportal.notifications.alert_urls")),
     path("complaints/", include("complaints.urls")),
     path("polls/", include("polls.urls")),
     path("proposals/", include("proposals.urls")),

@@ -1,10 +1,21 @@
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from civicportal.notifications import services
-from civicportal.notifications.models import Notification
+from civicportal.notifications.models import AlertDelivery, Notification
+
+
+class ReceivedAlertSerializer(serializers.Serializer):
+    identifier = serializers.CharField(source="alert.identifier")
+    severity = serializers.CharField(source="alert.severity")
+    status = serializers.CharField(source="alert.status")
+    language = serializers.CharField()
+    headline = serializers.CharField(source="text.headline")
+    instruction = serializers.CharField(source="text.instruction")
+    sent_at = serializers.DateTimeField()
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -29,11 +40,30 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(
         request=None,
-        responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()}),
+        responses=inline_serializer(
+            "UnreadCount", {"unread": serializers.IntegerField(), "current_alerts": serializers.IntegerField()}
+        ),
     )
     @action(detail=False, methods=["get"])
     def unread_count(self, request):
-        return Response({"unread": Notification.objects.inbox_of(request.user).unread().count()})
+        current_alerts = AlertDelivery.objects.filter(
+            user=request.user,
+            channel="in_app",
+            status=AlertDelivery.Status.SENT,
+            alert__status__in=["sending", "sent"],
+            alert__expires__gt=timezone.now(),
+        ).count()
+        return Response(
+            {"unread": Notification.objects.inbox_of(request.user).unread().count(), "current_alerts": current_alerts}
+        )
+
+    @extend_schema(request=None, responses=ReceivedAlertSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def alerts(self, request):
+        """Emergency alerts delivered to my inbox, in the language they were sent in."""
+        from civicportal.notifications.views import alerts_for
+
+        return Response(ReceivedAlertSerializer(alerts_for(request.user), many=True).data)
 
     @extend_schema(request=None, responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
     @action(detail=True, methods=["post"])

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,10 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")
     PUSH = "push", _("Push")
+
+
+# Channels an emergency alert can use per citizen (social accounts are separate broadcasts).
+ALERT_CHANNELS = [Channel.IN_APP, Channel.SMS, Channel.PUSH, Channel.EMAIL]
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -66,6 +71,12 @@ class Delivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"),
+        null=True,
+        blank=True,
+        help_text=_("Not before this time: quiet hours or back-off after a temporary failure."),
+    )
 
     class Meta:
         verbose_name = _("delivery")
@@ -73,7 +84,349 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel"),
         ]
-        indexes = [models.Index(fields=["status"], name="delivery_status")]
+        indexes = [
+            models.Index(fields=["status"], name="delivery_status"),
+            models.Index(fields=["next_attempt_at"], condition=Q(status="queued"), name="delivery_due"),
+        ]
 
     def __str__(self):
         return f"{self.notification_id}/{self.channel}: {self.status}"
+
+
+class SocialChannelAccount(models.Model):
+    """One of the city's social media accounts that relays emergency alerts.
+
+    Each account names its own backend class (dotted path) and its settings, so a
+    new platform is a new backend, not a code change here."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    platform = models.CharField(_("platform"), max_length=40, help_text=_("e.g. X, Facebook, KakaoTalk channel"))
+    handle = models.CharField(_("account handle"), max_length=100, blank=True)
+    backend = models.CharField(
+        _("backend"), max_length=200, default="civicportal.notifications.backends.ConsoleSocialBackend"
+    )
+    endpoint_url = models.URLField(_("endpoint URL"), blank=True, help_text=_("For the HTTP webhook backend."))
+    token = models.CharField(_("access token"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    relays_alerts = models.BooleanField(_("relays emergency alerts"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("social channel account")
+        verbose_name_plural = _("social channel accounts")
+
+    def __str__(self):
+        return f"{self.name} ({self.platform})"
+
+
+# --- Emergency alerts (CAP 1.2 vocabularies) -------------------------------------------
+
+
+class Category(models.TextChoices):
+    GEO = "Geo", _("Geophysical (e.g. earthquake)")
+    MET = "Met", _("Meteorological (e.g. flood, heat)")
+    SAFETY = "Safety", _("General safety")
+    SECURITY = "Security", _("Security")
+    RESCUE = "Rescue", _("Rescue and recovery")
+    FIRE = "Fire", _("Fire")
+    HEALTH = "Health", _("Health")
+    ENV = "Env", _("Environment (e.g. fine dust)")
+    TRANSPORT = "Transport", _("Transport")
+    INFRA = "Infra", _("Infrastructure (e.g. power, water)")
+    CBRNE = "CBRNE", _("Chemical, biological, radiological, nuclear, explosive")
+    OTHER = "Other", _("Other")
+
+
+class Severity(models.TextChoices):
+    EXTREME = "Extreme", _("Extreme")
+    SEVERE = "Severe", _("Severe")
+    MODERATE = "Moderate", _("Moderate")
+    MINOR = "Minor", _("Minor")
+    UNKNOWN = "Unknown", _("Unknown")
+
+
+class Urgency(models.TextChoices):
+    IMMEDIATE = "Immediate", _("Immediate")
+    EXPECTED = "Expected", _("Expected")
+    FUTURE = "Future", _("Future")
+    PAST = "Past", _("Past")
+    UNKNOWN = "Unknown", _("Unknown")
+
+
+class Certainty(models.TextChoices):
+    OBSERVED = "Observed", _("Observed")
+    LIKELY = "Likely", _("Likely")
+    POSSIBLE = "Possible", _("Possible")
+    UNLIKELY = "Unlikely", _("Unlikely")
+    UNKNOWN = "Unknown", _("Unknown")
+
+
+class MsgType(models.TextChoices):
+    ALERT = "Alert", _("Alert")
+    UPDATE = "Update", _("Update")
+    CANCEL = "Cancel", _("Cancel (all clear)")
+
+
+class AreaKind(models.TextChoices):
+    CITY = "city", _("Whole city")
+    DISTRICTS = "districts", _("Districts")
+    CIRCLE = "circle", _("Circle around a point")
+
+
+ALERT_LANGUAGES = [
+    ("ko", _("Korean")),
+    ("en", _("English")),
+    ("zh", _("Chinese")),
+    ("ja", _("Japanese")),
+    ("vi", _("Vietnamese")),
+    ("mn", _("Mongolian")),
+]
+
+
+class EmergencyAlertQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: alerts that went (or are going) out, cancelled ones included."""
+        return self.filter(
+            status__in=[EmergencyAlert.Status.SENDING, EmergencyAlert.Status.SENT, EmergencyAlert.Status.CANCELLED],
+            approved_at__isnull=False,
+        )
+
+    def current(self, now):
+        return self.published().filter(
+            status__in=[EmergencyAlert.Status.SENDING, EmergencyAlert.Status.SENT], expires__gt=now
+        )
+
+
+class EmergencyAlert(models.Model):
+    """An emergency alert (one CAP <alert>), written by an author and approved by a second person."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    identifier = models.CharField(_("identifier"), max_length=80, unique=True)
+    msg_type = models.CharField(_("message type"), max_length=10, choices=MsgType.choices, default=MsgType.ALERT)
+    references = models.ForeignKey(
+        "self",
+        verbose_name=_("updates or cancels"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    event = models.CharField(_("event"), max_length=100, help_text=_("e.g. Heavy rain, Earthquake"))
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    certainty = models.CharField(_("certainty"), max_length=10, choices=Certainty.choices)
+    area_kind = models.CharField(_("area"), max_length=10, choices=AreaKind.choices)
+    districts = models.ManyToManyField("accounts.District", verbose_name=_("districts"), blank=True)
+    circle_lat = models.DecimalField(
+        _("centre latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    circle_lon = models.DecimalField(
+        _("centre longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    radius_km = models.DecimalField(_("radius (km)"), max_digits=7, decimal_places=3, null=True, blank=True)
+    channels = models.JSONField(_("channels"), default=list, help_text=_("in_app, sms, push, email, social"))
+    onset = models.DateTimeField(_("start"))
+    expires = models.DateTimeField(_("expiry"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="alerts_written"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approver"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts_approved",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    sending_started_at = models.DateTimeField(_("sending started at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    targeted_count = models.PositiveIntegerField(_("targeted citizens"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = EmergencyAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("emergency alert")
+        verbose_name_plural = _("emergency alerts")
+        permissions = [("send_immediately", "Can send an emergency alert without a second approval")]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires__gt=models.F("onset")), name="alert_expires_after_onset"),
+            models.CheckConstraint(
+                condition=Q(radius_km__isnull=True) | Q(radius_km__gt=0), name="alert_radius_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(area_kind="circle")
+                | (Q(circle_lat__isnull=False) & Q(circle_lon__isnull=False) & Q(radius_km__isnull=False)),
+                name="alert_circle_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(msg_type="Alert") | Q(references__isnull=False), name="alert_update_references_original"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires"], name="alert_status_expires")]
+
+    def __str__(self):
+        return f"{self.identifier} {self.event}"
+
+    def root(self):
+        """The original alert an update or cancel message refers to (following the chain)."""
+        node, seen = self, set()
+        while node.references_id and node.pk not in seen:
+            seen.add(node.pk)
+            node = node.references
+        return node
+
+    def text_for(self, language):
+        """The AlertText in ``language``, falling back to Korean."""
+        texts = {t.language: t for t in self.texts.all()}
+        return texts.get(language) or texts.get("ko")
+
+    @property
+    def is_current(self):
+        from django.utils import timezone
+
+        return self.status in (self.Status.SENDING, self.Status.SENT) and self.expires > timezone.now()
+
+
+class AlertText(models.Model):
+    """Headline, description and instruction of an alert in one language (Korean required)."""
+
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=2, choices=ALERT_LANGUAGES)
+    headline = models.CharField(_("headline"), max_length=160)
+    description = models.TextField(_("description"), blank=True)
+    instruction = models.TextField(_("instruction"), blank=True)
+
+    class Meta:
+        ordering = ["alert", "id"]
+        verbose_name = _("alert text")
+        verbose_name_plural = _("alert texts")
+        constraints = [models.UniqueConstraint(fields=["alert", "language"], name="one_alert_text_per_language")]
+
+    def __str__(self):
+        return f"{self.alert_id} [{self.language}] {self.headline}"
+
+
+class AlertChunk(models.Model):
+    """One key range [first_user_id, last_user_id] of an alert's fan-out, handled by one task."""
+
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="chunks")
+    first_user_id = models.BigIntegerField()
+    last_user_id = models.BigIntegerField()
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["alert", "first_user_id"]
+        verbose_name = _("alert fan-out chunk")
+        verbose_name_plural = _("alert fan-out chunks")
+        constraints = [models.UniqueConstraint(fields=["alert", "first_user_id"], name="one_chunk_per_range_start")]
+
+    def __str__(self):
+        return f"{self.alert_id}: {self.first_user_id}-{self.last_user_id}"
+
+
+class AlertDelivery(models.Model):
+    """The alert for one citizen on one channel. The unique constraint is the exactly-once guarantee
+    of the row; the conditional claim (queued -> sending) is the guarantee of the send."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Delivered")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_deliveries")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    language = models.CharField(_("language"), max_length=2, default="ko")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True, default="")
+    created_at = models.DateTimeField(_("created at"))
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "user", "channel"], name="one_alert_delivery_per_channel"),
+        ]
+        indexes = [
+            models.Index(fields=["alert", "channel", "status"], name="alert_delivery_progress"),
+            models.Index(fields=["user", "channel", "-created_at"], name="alert_delivery_inbox"),
+        ]
+
+    def __str__(self):
+        return f"{self.alert_id}/{self.user_id}/{self.channel}: {self.status}"
+
+    @property
+    def idempotency_key(self):
+        return f"alert-{self.alert_id}-{self.user_id}-{self.channel}"
+
+
+class AlertBroadcast(models.Model):
+    """The alert posted once on one social channel account."""
+
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="broadcasts")
+    account = models.ForeignKey(SocialChannelAccount, on_delete=models.PROTECT, related_name="broadcasts")
+    status = models.CharField(
+        _("status"), max_length=10, choices=AlertDelivery.Status.choices, default=AlertDelivery.Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert broadcast")
+        verbose_name_plural = _("alert broadcasts")
+        constraints = [models.UniqueConstraint(fields=["alert", "account"], name="one_broadcast_per_account")]
+
+    def __str__(self):
+        return f"{self.alert_id} -> {self.account}: {self.status}"
+
+
+class AlertEvent(models.Model):
+    """Append-only timeline of an alert: who changed what, when."""
+
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("alert event")
+        verbose_name_plural = _("alert events")
+
+    def __str__(self):
+        return f"{self.alert_id} {self.from_status}->{self.to_status}"

@@ -1,16 +1,46 @@
 """``notify()``: the one way every program tells people things."""
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from civicportal.notifications.backends import DeliveryError, get_backend
 from civicportal.notifications.models import Channel, Delivery, Notification
 
 DELIVERY_BATCH = 500
+
+
+def max_attempts() -> int:
+    return getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 5)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential back-off after the ``attempts``-th failed try: 30 s, 1 min, 2 min, 4 min..., at most 1 h."""
+    base = getattr(settings, "NOTIFICATION_RETRY_BASE_SECONDS", 30)
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def quiet_hours_end(profile, now: datetime) -> datetime | None:
+    """When ``now`` falls in the profile's quiet hours (Seoul time), the moment they end; else None.
+
+    A window may cross midnight (22:00-07:00). Equal start and end means no quiet hours."""
+    start, end = getattr(profile, "quiet_hours_start", None), getattr(profile, "quiet_hours_end", None)
+    if start is None or end is None or start == end:
+        return None
+    local = timezone.localtime(now)
+    clock = local.time()
+    if start < end:
+        inside = start <= clock < end
+    else:
+        inside = clock >= start or clock < end
+    if not inside:
+        return None
+    end_day = local.date() if clock < end else local.date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(end_day, end), timezone.get_current_timezone())
 
 
 def _channels_for(user, urgent: bool) -> tuple[bool, list[str]]:
@@ -38,7 +68,8 @@ def notify(recipients: Iterable, kind: str, title: str, body: str = "", link: st
     from civicportal.accounts.models import CitizenProfile
 
     profiles = {p.user_id: p for p in CitizenProfile.objects.filter(user__in=[u.pk for u in users])}
-    notifications, plans = [], []
+    notifications, plans, not_before = [], [], []
+    now = timezone.now()
     for user in users:
         if user.pk in profiles:
             user.profile = profiles[user.pk]
@@ -49,11 +80,13 @@ def notify(recipients: Iterable, kind: str, title: str, body: str = "", link: st
             )
         )
         plans.append(outside)
+        # Quiet hours hold back non-urgent messages until they end; urgent ones ignore them.
+        not_before.append(None if urgent else quiet_hours_end(profiles.get(user.pk), now))
     with transaction.atomic():
         created = Notification.objects.bulk_create(notifications)
         deliveries = [
-            Delivery(notification=n, channel=channel)
-            for n, outside in zip(created, plans, strict=True)
+            Delivery(notification=n, channel=channel, next_attempt_at=held)
+            for n, outside, held in zip(created, plans, not_before, strict=True)
             for channel in outside
         ]
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
@@ -80,34 +113,76 @@ def _address(delivery: Delivery) -> str:
     return f"user:{user.pk}"
 
 
+def _due(now):
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
 def deliver(delivery_id: int) -> str:
-    """Send one queued delivery. Claims it with a conditional UPDATE so that a task
-    that runs twice sends once. Returns the final status."""
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.SENDING
+    """Send one queued, due delivery. Claims it with a conditional UPDATE (queued -> sending)
+    so that a task that runs twice sends once. A temporary failure goes back to the queue
+    with exponential back-off (``next_attempt_at``, picked up by the sweep); a permanent one,
+    or too many attempts, ends as failed (visible and retryable in admin).
+    Returns the resulting status."""
+    now = timezone.now()
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED)
+        .filter(_due(now))
+        .update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1)
     )
     if not claimed:
-        return "already-claimed"
+        return "not-claimed"
     delivery = Delivery.objects.select_related("notification__recipient__profile").get(pk=delivery_id)
     note = delivery.notification
     to = _address(delivery)
     try:
         if not to:
             raise DeliveryError("no address for this channel", permanent=True)
-        if delivery.channel == Channel.EMAIL:
-            text = f"{note.body}\n\n{settings.SITE_URL}{note.link}" if note.link else note.body
-            send_mail(note.title, text, settings.DEFAULT_FROM_EMAIL, [to])
-        else:
-            get_backend(delivery.channel).send(to=to, title=note.title, body=note.body, link=note.link)
-    except Exception as exc:  # noqa: BLE001 - record every failure on the row
-        Delivery.objects.filter(pk=delivery_id).update(
-            status=Delivery.Status.FAILED, attempts=delivery.attempts + 1, last_error=str(exc)[:2000]
+        get_backend(delivery.channel).send(
+            to=to, title=note.title, body=note.body, link=note.link, idempotency_key=f"delivery-{delivery.pk}"
         )
-        return Delivery.Status.FAILED
+    except Exception as exc:  # noqa: BLE001 - record every failure on the row
+        permanent = getattr(exc, "permanent", not isinstance(exc, DeliveryError | OSError))
+        if permanent or delivery.attempts >= max_attempts():
+            Delivery.objects.filter(pk=delivery_id).update(
+                status=Delivery.Status.FAILED, last_error=str(exc)[:2000], next_attempt_at=None
+            )
+            return Delivery.Status.FAILED
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.QUEUED,
+            last_error=str(exc)[:2000],
+            next_attempt_at=timezone.now() + backoff(delivery.attempts),
+        )
+        return Delivery.Status.QUEUED
     Delivery.objects.filter(pk=delivery_id).update(
-        status=Delivery.Status.SENT, attempts=delivery.attempts + 1, sent_at=timezone.now()
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
     )
     return Delivery.Status.SENT
+
+
+def due_delivery_ids(now=None, limit=5000) -> list[int]:
+    """Queued deliveries whose time has come: after quiet hours, after back-off, or whose
+    queueing task was lost (queued more than a minute ago with no date)."""
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=1)
+    return list(
+        Delivery.objects.filter(status=Delivery.Status.QUEUED)
+        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=stale))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def retry_deliveries(*, queryset) -> int:
+    """Put failed deliveries back in the queue now (the admin action); returns how many."""
+    ids = list(queryset.filter(status=Delivery.Status.FAILED).values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.QUEUED, next_attempt_at=None, attempts=0
+    )
+    if ids:
+        from civicportal.notifications.tasks import deliver_delivery_ids
+
+        transaction.on_commit(lambda: deliver_delivery_ids.delay(ids))
+    return len(ids)
 
 
 def mark_read(*, user, notification_id=None) -> int:

@@ -1,0 +1,120 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civicportal.accounts.models import District
+from civicportal.notifications.models import (
+    ALERT_LANGUAGES,
+    AreaKind,
+    Category,
+    Certainty,
+    MsgType,
+    Severity,
+    Urgency,
+)
+
+CHANNEL_CHOICES = [
+    ("in_app", _("Portal inbox")),
+    ("sms", _("SMS / LMS")),
+    ("push", _("Push")),
+    ("email", _("Email")),
+    ("social", _("City social media accounts")),
+]
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class AlertForm(forms.Form):
+    """An alert, or (``update_of`` given) an update / all-clear that goes to the same people."""
+
+    msg_type = forms.ChoiceField(label=_("Message type"), choices=MsgType.choices, initial=MsgType.ALERT)
+    event = forms.CharField(label=_("Event"), max_length=100, help_text=_("e.g. Heavy rain, Earthquake, Fine dust"))
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    certainty = forms.ChoiceField(label=_("Certainty"), choices=Certainty.choices)
+    area_kind = forms.ChoiceField(
+        label=_("Area"), choices=AreaKind.choices, widget=forms.RadioSelect, initial=AreaKind.DISTRICTS
+    )
+    districts = forms.ModelMultipleChoiceField(
+        label=_("Districts"), queryset=District.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    circle_lat = forms.DecimalField(label=_("Centre latitude"), required=False, max_digits=9, decimal_places=6)
+    circle_lon = forms.DecimalField(label=_("Centre longitude"), required=False, max_digits=9, decimal_places=6)
+    radius_km = forms.DecimalField(label=_("Radius (km)"), required=False, max_digits=7, decimal_places=3)
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"), choices=CHANNEL_CHOICES, initial=["in_app", "sms"], widget=forms.CheckboxSelectMultiple
+    )
+    onset = forms.DateTimeField(label=_("Start"), input_formats=DATETIME_FORMATS, widget=DateTimeLocalInput())
+    expires = forms.DateTimeField(label=_("Expiry"), input_formats=DATETIME_FORMATS, widget=DateTimeLocalInput())
+
+    def __init__(self, *args, update_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.update_of = update_of
+        for code, name in ALERT_LANGUAGES:
+            required = code == "ko"
+            self.fields[f"headline_{code}"] = forms.CharField(
+                label=_("Headline (%(language)s)") % {"language": name}, max_length=160, required=required
+            )
+            self.fields[f"description_{code}"] = forms.CharField(
+                label=_("Description (%(language)s)") % {"language": name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.fields[f"instruction_{code}"] = forms.CharField(
+                label=_("Instruction (%(language)s)") % {"language": name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        if update_of is not None:
+            for name in ("area_kind", "districts", "circle_lat", "circle_lon", "radius_km"):
+                del self.fields[name]
+            self.fields["msg_type"].choices = [
+                (MsgType.UPDATE, MsgType.UPDATE.label),
+                (MsgType.CANCEL, MsgType.CANCEL.label),
+            ]
+        else:
+            self.fields["msg_type"].widget = forms.HiddenInput()
+
+    def texts(self):
+        data = self.cleaned_data
+        return {
+            code: {
+                "headline": data.get(f"headline_{code}", ""),
+                "description": data.get(f"description_{code}", ""),
+                "instruction": data.get(f"instruction_{code}", ""),
+            }
+            for code, _name in ALERT_LANGUAGES
+            if data.get(f"headline_{code}")
+        }
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        kwargs = {
+            "event": data["event"],
+            "category": data["category"],
+            "severity": data["severity"],
+            "urgency": data["urgency"],
+            "certainty": data["certainty"],
+            "texts": self.texts(),
+            "channels": data["channels"],
+            "onset": data["onset"],
+            "expires": data["expires"],
+            "msg_type": data.get("msg_type") or MsgType.ALERT,
+        }
+        if self.update_of is not None:
+            kwargs["references"] = self.update_of
+        else:
+            kwargs.update(
+                area_kind=data["area_kind"],
+                districts=list(data["districts"]),
+                circle_lat=data["circle_lat"],
+                circle_lon=data["circle_lon"],
+                radius_km=data["radius_km"],
+            )
+        return kwargs

@@ -1,0 +1,211 @@
+"""Pages of emergency alerts: public list, detail, CAP XML, Atom feed; officer form, approval, progress."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civicportal.errors import DomainError, NotFound
+from civicportal.notifications import alerts, cap, fanout
+from civicportal.notifications.alert_forms import AlertForm
+from civicportal.notifications.models import AlertEvent, EmergencyAlert
+
+
+def ui_language():
+    return "en" if (get_language() or "ko").startswith("en") else "ko"
+
+
+def _with_text(alert_list):
+    language = ui_language()
+    for alert in alert_list:
+        alert.text = alert.text_for(language)
+    return alert_list
+
+
+def index(request):
+    now = timezone.now()
+    published = EmergencyAlert.objects.published().prefetch_related("texts", "districts")
+    current = _with_text(list(published.current(now).order_by("-approved_at")[:50]))
+    current_ids = [a.pk for a in current]
+    recent = _with_text(
+        list(published.exclude(pk__in=current_ids).filter(approved_at__gte=now - timedelta(days=90))[:50])
+    )
+    return render(request, "notifications/alerts/index.html", {"current": current, "recent": recent})
+
+
+def detail(request, identifier):
+    try:
+        alert = alerts.get_public_alert(identifier)
+    except NotFound:
+        raise Http404
+    _with_text([alert])
+    return render(
+        request,
+        "notifications/alerts/detail.html",
+        {"alert": alert, "area": cap.area_description(alert, ui_language()), "texts": alert.texts.all()},
+    )
+
+
+def cap_xml(request, identifier):
+    try:
+        alert = alerts.get_public_alert(identifier)
+    except NotFound:
+        raise Http404
+    return HttpResponse(cap.alert_xml(alert), content_type="application/cap+xml; charset=utf-8")
+
+
+class CurrentAlertsFeed(Feed):
+    """Atom index of current alerts; each entry links to its CAP XML."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("Seoul emergency alerts")
+    subtitle = gettext_lazy("Current emergency alerts of the Seoul Metropolitan Government (CAP 1.2)")
+
+    def link(self):
+        return reverse("alerts:index")
+
+    def items(self):
+        return _with_text(
+            list(
+                EmergencyAlert.objects.current(timezone.now()).prefetch_related("texts").order_by("-approved_at")[:100]
+            )
+        )
+
+    def item_title(self, item):
+        return f"[{item.severity}] {item.text.headline if item.text else item.event}"
+
+    def item_description(self, item):
+        return item.text.description if item.text else ""
+
+    def item_link(self, item):
+        return reverse("alerts:cap", args=[item.identifier])
+
+    def item_guid(self, item):
+        return item.identifier
+
+    def item_pubdate(self, item):
+        return item.approved_at
+
+    def item_updateddate(self, item):
+        return item.approved_at
+
+
+# --- Officer pages ------------------------------------------------------------------
+
+
+def _officer_alert(request, pk):
+    try:
+        return alerts.get_alert_for_officer(request.user, pk)
+    except NotFound:
+        raise Http404
+
+
+@login_required
+def manage(request):
+    if not request.user.has_perm("notifications.view_alert_progress"):
+        raise Http404
+    rows = _with_text(list(EmergencyAlert.objects.select_related("author").prefetch_related("texts")[:100]))
+    return render(request, "notifications/alerts/manage.html", {"alerts": rows})
+
+
+@login_required
+def create(request, pk=None):
+    original = _officer_alert(request, pk) if pk else None
+    if not request.user.has_perm("notifications.write_alert"):
+        raise Http404
+    form = AlertForm(request.POST or None, update_of=original)
+    if request.method == "POST" and form.is_valid():
+        try:
+            alert = alerts.alert_create(author=request.user, **form.service_kwargs())
+            if "submit" in request.POST:
+                alerts.alert_submit(alert=alert, by=request.user, immediately="immediately" in request.POST)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Alert %(id)s saved.") % {"id": alert.identifier})
+            return redirect("alerts:officer_detail", pk=alert.pk)
+    return render(
+        request,
+        "notifications/alerts/form.html",
+        {"form": form, "original": original, "may_send_immediately": alerts.may_send_immediately(request.user)},
+    )
+
+
+@login_required
+def officer_detail(request, pk):
+    alert = _officer_alert(request, pk)
+    _with_text([alert])
+    user = request.user
+    S = EmergencyAlert.Status
+    return render(
+        request,
+        "notifications/alerts/officer_detail.html",
+        {
+            "alert": alert,
+            "texts": alert.texts.all(),
+            "area": cap.area_description(alert, ui_language()),
+            "events": AlertEvent.objects.filter(alert=alert).select_related("actor"),
+            "can_submit": alert.status == S.DRAFT and user.has_perm("notifications.submit_alert", alert),
+            "can_approve": alert.status == S.PENDING_APPROVAL and user.has_perm("notifications.approve_alert", alert),
+            "can_cancel": alert.status in (S.DRAFT, S.PENDING_APPROVAL, S.SENDING)
+            and user.has_perm("notifications.cancel_alert", alert),
+            "can_update": alert.status in (S.SENDING, S.SENT) and user.has_perm("notifications.write_alert"),
+            "may_send_immediately": alerts.may_send_immediately(user),
+        },
+    )
+
+
+def _act(request, pk, action, success):
+    alert = _officer_alert(request, pk)
+    try:
+        action(alert)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("alerts:officer_detail", pk=pk)
+    messages.success(request, success)
+    return redirect(
+        "alerts:progress" if alert.status != EmergencyAlert.Status.PENDING_APPROVAL else "alerts:officer_detail", pk=pk
+    )
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda a: alerts.alert_submit(alert=a, by=request.user, immediately="immediately" in request.POST),
+        _("Sent for approval."),
+    )
+
+
+@login_required
+@require_POST
+def approve(request, pk):
+    return _act(request, pk, lambda a: alerts.alert_approve(alert=a, by=request.user), _("Approved: sending."))
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    return _act(request, pk, lambda a: alerts.alert_cancel(alert=a, by=request.user), _("Alert cancelled."))
+
+
+@login_required
+def progress(request, pk):
+    alert = _officer_alert(request, pk)
+    _with_text([alert])
+    context = {"alert": alert, "p": fanout.progress(alert)}
+    template = "notifications/alerts/progress.html"
+    if request.htmx or request.GET.get("panel"):
+        template = "notifications/alerts/_progress_panel.html"
+    return render(request, template, context)
