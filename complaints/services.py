@@ -421,6 +421,7 @@ def case_mark_duplicate(*, case, primary, by) -> Case:
     now = timezone.now()
     with transaction.atomic():
         case = _locked(case)
+        primary = Case.objects.get(pk=primary.pk)
         if not case.is_open:
             raise Conflict(_("Only open cases can be linked."))
         case.duplicate_of = primary
