@@ -1,8 +1,8 @@
 import pytest
 
 from civicportal.accounts.models import Department
-from tests.factories import DepartmentFactory, district
 from tests.complaints.factories import CategoryFactory, RoutingRuleFactory
+from tests.factories import DepartmentFactory, district
 
 
 @pytest.fixture
@@ -24,7 +24,10 @@ def ministry(db):
 @pytest.fixture
 def mapo_office(db):
     return DepartmentFactory(
-        code="mapo-gu-office", name_ko="마포구청", name_en="Mapo-gu Office", kind=Department.Kind.DISTRICT_OFFICE,
+        code="mapo-gu-office",
+        name_ko="마포구청",
+        name_en="Mapo-gu Office",
+        kind=Department.Kind.DISTRICT_OFFICE,
         district=district("11440"),
     )
 
@@ -32,3 +35,9 @@ def mapo_office(db):
 @pytest.fixture
 def category(db):
     return CategoryFactory(code="parking", name_ko="주차", name_en="Parking")
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Pages in English so assertions read the source strings (Korean is the site default)."""
+    settings.LANGUAGE_CODE = "en"

@@ -29,7 +29,8 @@ def test_filing_with_a_photo_through_multipart(api_as, citizen, parking_rule):
 
     photo = SimpleUploadedFile("p.jpg", image_bytes(), content_type="image/jpeg")
     response = api_as(citizen).post(
-        f"{BASE}/cases/", {"kind": "complaint", "title": "주차", "text": "사진 첨부", "attachments": [photo]},
+        f"{BASE}/cases/",
+        {"kind": "complaint", "title": "주차", "text": "사진 첨부", "attachments": [photo]},
         format="multipart",
     )
 

@@ -68,8 +68,12 @@ def test_district_is_derived_from_the_position(citizen, parking_rule):
 
 def test_call_centre_files_for_a_citizen_on_channel_120(citizen, counsellor, parking_rule):
     case = services.case_file(
-        citizen=citizen, filed_by=counsellor, channel=Channel.CALL_CENTRE, kind=Kind.COMPLAINT,
-        title="주차 민원", text="전화로 접수한 불법 주차 민원",
+        citizen=citizen,
+        filed_by=counsellor,
+        channel=Channel.CALL_CENTRE,
+        kind=Kind.COMPLAINT,
+        title="주차 민원",
+        text="전화로 접수한 불법 주차 민원",
     )
 
     assert case.channel == "120"

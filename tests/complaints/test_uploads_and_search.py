@@ -8,8 +8,8 @@ from PIL import Image
 
 from civicportal.errors import DomainError
 from complaints.models import Attachment, Case
-from complaints.selectors import faq_entries, public_examples
 from complaints.search import nouns_of, search
+from complaints.selectors import faq_entries, public_examples
 from tests.complaints.factories import FaqEntryFactory, PublishedExampleFactory, file_case, image_bytes
 
 pytestmark = pytest.mark.django_db
