@@ -32,8 +32,22 @@ def setup_database(args):
         host, port, user = server.hostname or "127.0.0.1", str(server.port or 5432), server.username or "postgres"
         subprocess.run(["dropdb", "-h", host, "-p", port, "-U", user, "--if-exists", name], check=True)
         subprocess.run(
-            ["createdb", "-h", host, "-p", port, "-U", user, "-T", "template0", "-E", "UTF8",
-             "--lc-ctype=C.UTF-8", "--lc-collate=C.UTF-8", name],
+            [
+                "createdb",
+                "-h",
+                host,
+                "-p",
+                port,
+                "-U",
+                user,
+                "-T",
+                "template0",
+                "-E",
+                "UTF8",
+                "--lc-ctype=C.UTF-8",
+                "--lc-collate=C.UTF-8",
+                name,
+            ],
             check=True,
         )
     os.environ["DATABASE_URL"] = f"{base}/{name}"
@@ -68,9 +82,29 @@ def load(count):
     kinds = ["complaint"] * 6 + ["inquiry"] * 3 + ["proposal"]
     channels = ["web"] * 4 + ["mobile"] * 3 + ["120"] * 2 + ["visit", "email", "social"]
     columns = [
-        "tracking_number", "kind", "channel", "status", "title", "text", "nouns", "citizen_id", "filed_by_id",
-        "anonymous_reporter", "source_url", "department_id", "officer_id", "district_id", "location_text",
-        "is_simple", "filed_at", "clock_started_at", "due_at", "warn_at", "answer", "answered_at", "answer_round",
+        "tracking_number",
+        "kind",
+        "channel",
+        "status",
+        "title",
+        "text",
+        "nouns",
+        "citizen_id",
+        "filed_by_id",
+        "anonymous_reporter",
+        "source_url",
+        "department_id",
+        "officer_id",
+        "district_id",
+        "location_text",
+        "is_simple",
+        "filed_at",
+        "clock_started_at",
+        "due_at",
+        "warn_at",
+        "answer",
+        "answered_at",
+        "answer_round",
     ]
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -83,13 +117,33 @@ def load(count):
                 open_case = due > now - timedelta(days=3) and rng.random() < 0.5
                 status = rng.choice(OPEN_STATUSES) if open_case else "answered"
                 answered = None if open_case else filed + timedelta(hours=rng.randint(2, 200))
-                copy.write_row((
-                    f"{2000 + i // 9_000_000}-{i % 9_000_000:07d}", rng.choice(kinds), rng.choice(channels), status,
-                    f"민원 {i}", "불법 주차 차량 신고", "불법 주차 차량 신고", citizen, citizen, False, "", department,
-                    officer if (department == parking and rng.random() < 0.3) else None, rng.choice(districts), "",
-                    False, filed, filed, due, filed + (due - filed) * 0.8, "" if open_case else "처리하였습니다",
-                    answered, 0 if open_case else 1,
-                ))
+                copy.write_row(
+                    (
+                        f"{2000 + i // 9_000_000}-{i % 9_000_000:07d}",
+                        rng.choice(kinds),
+                        rng.choice(channels),
+                        status,
+                        f"민원 {i}",
+                        "불법 주차 차량 신고",
+                        "불법 주차 차량 신고",
+                        citizen,
+                        citizen,
+                        False,
+                        "",
+                        department,
+                        officer if (department == parking and rng.random() < 0.3) else None,
+                        rng.choice(districts),
+                        "",
+                        False,
+                        filed,
+                        filed,
+                        due,
+                        filed + (due - filed) * 0.8,
+                        "" if open_case else "처리하였습니다",
+                        answered,
+                        0 if open_case else 1,
+                    )
+                )
         cursor.execute(
             "INSERT INTO complaints_rating (case_id, answer_round, score, comment, rated_at) "
             "SELECT id, 1, 1 + (id % 5), '', answered_at FROM complaints_case WHERE answered_at IS NOT NULL AND id % 7 = 0"

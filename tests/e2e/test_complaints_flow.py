@@ -64,7 +64,7 @@ def test_citizen_files_officer_answers_citizen_rates(demo_site, live_server, pag
     officer_page.goto(f"{live_server.url}/complaints/work/{case.tracking_number}/")
     _check(officer_page, "workspace")
     officer_page.fill("#id_text", "현장을 확인하고 해당 차량을 견인하였습니다. 단속을 강화하겠습니다.")
-    officer_page.click("text=답변 보내기" if "답변 보내기" in officer_page.content() else "form:has(input[value=answer]) button")
+    officer_page.click("form:has(input[value=answer]) button[type=submit]")
     officer_page.wait_for_load_state()
     case.refresh_from_db()
     assert case.status == "answered"
