@@ -131,7 +131,7 @@ def main():
         {
             "kind": "complaint",
             "title": "불법 주차 신고",
-            "text": "집 앞 골목에 불법 주차 차량이 있어 통행이 어렵습니다.",
+            "text": "집 앞 골목에 불법 주차 차량이 있습니다.",
             "district": "11440",
         },
         ensure_ascii=False,

@@ -69,7 +69,7 @@ def load(count):
 
     from civicportal.accounts import demo
     from civicportal.accounts.models import Department, District, User
-    from complaints.models import Case, OPEN_STATUSES
+    from complaints.models import OPEN_STATUSES, Case
 
     demo.load_all()
     departments = list(Department.objects.exclude(kind__in=Department.EXTERNAL_KINDS).values_list("pk", flat=True))
@@ -146,7 +146,8 @@ def load(count):
                 )
         cursor.execute(
             "INSERT INTO complaints_rating (case_id, answer_round, score, comment, rated_at) "
-            "SELECT id, 1, 1 + (id % 5), '', answered_at FROM complaints_case WHERE answered_at IS NOT NULL AND id % 7 = 0"
+            "SELECT id, 1, 1 + (id % 5), '', answered_at FROM complaints_case "
+            "WHERE answered_at IS NOT NULL AND id % 7 = 0"
         )
         cursor.execute("ANALYZE")
     print(f"loaded {Case.objects.count():,} cases in {time.perf_counter() - started:.1f}s")
