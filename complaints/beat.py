@@ -3,4 +3,7 @@
 Plain data (no Django imports): {"name": {"task": "...", "schedule": seconds or crontab}}.
 """
 
-SCHEDULE: dict = {}
+SCHEDULE: dict = {
+    # The SLA sweep is the source of truth for warnings and escalations; every minute.
+    "complaints-sla-sweep": {"task": "complaints.tasks.sla_sweep", "schedule": 60.0},
+}

@@ -5,4 +5,17 @@ from complaints import views
 app_name = "complaints"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("file/", views.file_case, name="file"),
+    path("mine/", views.my_cases, name="mine"),
+    path("c/<str:number>/", views.detail, name="detail"),
+    path("c/<str:number>/rate/", views.rate, name="rate"),
+    path("c/<str:number>/additional-answer/", views.additional_answer, name="additional_answer"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("queue/", views.queue, name="queue"),
+    path("work/<str:number>/", views.workspace, name="workspace"),
+    path("work/<str:number>/claim/", views.claim, name="claim"),
+    path("examples/", views.examples, name="examples"),
+    path("board/", views.board, name="board"),
+    path("report/", views.report, name="report"),
+    path("report.csv", views.report_csv, name="report_csv"),
 ]

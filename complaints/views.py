@@ -1,5 +1,366 @@
-from django.shortcuts import render
+"""Browser pages of Eung-Dap-So. Thin: parse, call a service or selector, render."""
+
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civicportal.accounts import permissions
+from civicportal.errors import DomainError, NotAllowed, NotFound
+from complaints import selectors, services
+from complaints.forms import (
+    AdditionalAnswerForm,
+    AnswerForm,
+    AssignForm,
+    CaseFileForm,
+    DuplicateForm,
+    NoteForm,
+    RateForm,
+    SearchForm,
+    TransferForm,
+)
+from complaints.models import Attachment, Case, Channel, Kind, Status
+
+
+def _case(request, number, perm="complaints.view_case"):
+    try:
+        return selectors.get_case_for_user(request.user, number, perm)
+    except NotFound:
+        raise Http404
+
+
+def _require(request, perm):
+    if not permissions.can(request.user, perm):
+        raise Http404
 
 
 def index(request):
-    return render(request, "coming_soon.html", {"program": "complaints"})
+    return render(
+        request,
+        "complaints/index.html",
+        {
+            "search_form": SearchForm(),
+            "is_officer": permissions.can(request.user, "complaints.view_queue"),
+            "is_monitor": permissions.can(request.user, "complaints.view_board"),
+        },
+    )
+
+
+@login_required
+def file_case(request):
+    form = CaseFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_file(
+                citizen=request.user,
+                filed_by=request.user,
+                channel=Channel.WEB,
+                kind=data["kind"],
+                category=data["category"],
+                title=data["title"],
+                text=data["text"],
+                location_text=data["location_text"],
+                district=data["district"],
+                lat=data["lat"],
+                lon=data["lon"],
+                anonymous_reporter=data["anonymous_reporter"],
+                attachments=data["attachments"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your case %(number)s was received.") % {"number": case.tracking_number})
+            return redirect(case)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "complaints/file.html", {"form": form}, status=status)
+
+
+@login_required
+def my_cases(request):
+    page = Paginator(selectors.cases_of_citizen(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "complaints/mine.html", {"page": page})
+
+
+def _detail_context(request, case, **forms):
+    is_citizen = permissions.can(request.user, "complaints.rate_case", case)
+    events = case.events.select_related("actor", "to_department", "from_department")
+    if not permissions.can(request.user, "complaints.handle_case", case):
+        events = events.filter(is_internal=False)
+    answered = case.status in (Status.ANSWERED, Status.CLOSED)
+    rated = case.ratings.filter(answer_round=case.answer_round).first() if answered else None
+    return {
+        "case": case,
+        "events": events,
+        "attachments": case.attachments.all(),
+        "is_citizen": is_citizen,
+        "rated": rated,
+        "can_rate": is_citizen and answered and rated is None,
+        "can_ask": is_citizen and answered,
+        "rate_form": forms.get("rate_form") or RateForm(),
+        "additional_form": forms.get("additional_form") or AdditionalAnswerForm(),
+        "can_handle": permissions.can(request.user, "complaints.handle_case", case),
+        "now": timezone.now(),
+    }
+
+
+@login_required
+def detail(request, number):
+    case = _case(request, number)
+    return render(request, "complaints/detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def rate(request, number):
+    case = _case(request, number)
+    form = RateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_rate(case=case, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return redirect(case)
+    return render(request, "complaints/detail.html", _detail_context(request, case, rate_form=form), status=400)
+
+
+@login_required
+@require_POST
+def additional_answer(request, number):
+    case = _case(request, number)
+    form = AdditionalAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_request_additional_answer(case=case, by=request.user, text=form.cleaned_data["text"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your request for an additional answer was sent."))
+            return redirect(case)
+    return render(request, "complaints/detail.html", _detail_context(request, case, additional_form=form), status=400)
+
+
+@login_required
+def attachment(request, pk):
+    item = get_object_or_404(Attachment.objects.select_related("case"), pk=pk)
+    _case(request, item.case.tracking_number)
+    return FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.original_name)
+
+
+# --- officers ---------------------------------------------------------------------------
+
+
+@login_required
+def queue(request):
+    _require(request, "complaints.view_queue")
+    get = request.GET
+    filters = {
+        "status": get.get("status", "open"),
+        "kind": get.get("kind", ""),
+        "channel": get.get("channel", ""),
+        "district": get.get("district", ""),
+        "overdue": get.get("overdue") == "1",
+        "assigned": get.get("assigned", ""),
+        "sort": get.get("sort", "due"),
+    }
+    page = Paginator(selectors.queue_for(request.user, **filters), 25).get_page(get.get("page"))
+    from civicportal.accounts.models import District
+
+    context = {
+        "page": page,
+        "filters": filters,
+        "now": timezone.now(),
+        "statuses": Status.choices,
+        "kinds": Kind.choices,
+        "channels": Channel.choices,
+        "districts": District.objects.order_by("code"),
+        "querystring": get.urlencode(),
+    }
+    template = "complaints/_queue_rows.html" if request.htmx else "complaints/queue.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def claim(request, number):
+    case = _case(request, number, "complaints.handle_case")
+    try:
+        services.case_claim(case=case, by=request.user)
+        messages.success(request, _("You took case %(number)s.") % {"number": case.tracking_number})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("complaints:workspace", case.tracking_number)
+
+
+WORKSPACE_ACTIONS = {
+    "answer": AnswerForm,
+    "note": NoteForm,
+    "transfer": TransferForm,
+    "assign": AssignForm,
+    "duplicate": DuplicateForm,
+}
+
+
+def _run_action(request, case, action, form):
+    data = form.cleaned_data
+    if action == "answer":
+        services.case_answer(case=case, by=request.user, text=data["text"])
+        return _("The answer was sent to the citizen.")
+    if action == "note":
+        services.case_add_note(case=case, by=request.user, text=data["text"])
+        return _("Note added.")
+    if action == "transfer":
+        services.case_transfer(case=case, by=request.user, to_department=data["to_department"], reason=data["reason"])
+        return _("The case was transferred.")
+    if action == "assign":
+        services.case_assign(case=case, by=request.user, officer=data["officer"])
+        return _("The case was assigned.")
+    primary = Case.objects.filter(tracking_number=data["primary"].strip()).first()
+    services.case_mark_duplicate(case=case, primary=primary, by=request.user)
+    return _("The case was linked to %(number)s.") % {"number": data["primary"]}
+
+
+@login_required
+def workspace(request, number):
+    case = _case(request, number, "complaints.handle_case")
+    forms = {
+        name: cls(department=case.department) if name == "assign" else cls() for name, cls in WORKSPACE_ACTIONS.items()
+    }
+    status = 200
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "simple":
+        try:
+            services.case_mark_simple(case=case, by=request.user, simple=request.POST.get("simple") == "1")
+            return redirect("complaints:workspace", case.tracking_number)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    elif request.method == "POST" and action in WORKSPACE_ACTIONS:
+        cls = WORKSPACE_ACTIONS[action]
+        form = cls(request.POST, department=case.department) if action == "assign" else cls(request.POST)
+        forms[action] = form
+        if form.is_valid():
+            try:
+                message = _run_action(request, case, action, form)
+            except NotAllowed as exc:
+                messages.error(request, exc.message)
+                return redirect("complaints:queue")
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, message)
+                if action == "transfer":
+                    return redirect("complaints:queue")
+                return redirect("complaints:workspace", case.tracking_number)
+        status = 400
+    context = _detail_context(request, case)
+    context.update({f"{name}_form": form for name, form in forms.items()})
+    context["similar"] = selectors.similar_open_cases(case) if case.is_open and not case.duplicate_of_id else []
+    return render(request, "complaints/workspace.html", context, status=status)
+
+
+# --- public examples and FAQ ----------------------------------------------------------------
+
+
+def examples(request):
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(selectors.public_examples(query), 10).get_page(request.GET.get("page"))
+    faq = list(selectors.faq_entries(query)[:10])
+    return render(request, "complaints/examples.html", {"form": form, "query": query, "page": page, "faq": faq})
+
+
+# --- monitoring board and report --------------------------------------------------------------
+
+
+@login_required
+def board(request):
+    _require(request, "complaints.view_board")
+    data = selectors.board()
+    template = "complaints/_board_live.html" if request.htmx else "complaints/board.html"
+    return render(request, template, {"board": data, "kinds": dict(Kind.choices), "channels": dict(Channel.choices)})
+
+
+def _report_period(request):
+    now = timezone.localtime()
+    try:
+        year = int(request.GET.get("year", now.year))
+        month = int(request.GET["month"]) if request.GET.get("month") else None
+    except ValueError:
+        raise Http404
+    if not 2000 <= year <= 2100 or (month is not None and not 1 <= month <= 12):
+        raise Http404
+    return year, month
+
+
+@login_required
+def report(request):
+    _require(request, "complaints.view_board")
+    year, month = _report_period(request)
+    data = selectors.report(year, month)
+    kinds, channels = dict(Kind.choices), dict(Channel.choices)
+    chart = {
+        "series": {
+            "labels": [row["period"].strftime("%m-%d" if month else "%Y-%m") for row in data["series"]],
+            "values": [row["n"] for row in data["series"]],
+            "label": _("Cases filed"),
+        },
+        "kinds": {
+            "labels": [str(kinds.get(row["kind"], row["kind"])) for row in data["by_kind"]],
+            "values": [row["n"] for row in data["by_kind"]],
+            "label": _("By kind"),
+        },
+        "channels": {
+            "labels": [str(channels.get(row["channel"], row["channel"])) for row in data["by_channel"]],
+            "values": [row["n"] for row in data["by_channel"]],
+            "label": _("By channel"),
+        },
+    }
+    return render(
+        request,
+        "complaints/report.html",
+        {
+            "report": data,
+            "year": year,
+            "month": month,
+            "months": range(1, 13),
+            "chart": json.loads(json.dumps(chart)),
+            "kinds": kinds,
+            "channels": channels,
+        },
+    )
+
+
+@login_required
+def report_csv(request):
+    _require(request, "complaints.view_board")
+    year, month = _report_period(request)
+    data = selectors.report(year, month)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"complaints-{year}" + (f"-{month:02d}" if month else "")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 Korean correctly with a BOM
+    writer = csv.writer(response)
+    writer.writerow(["table", "key", "count"])
+    for row in data["series"]:
+        writer.writerow(["period", row["period"].date().isoformat(), row["n"]])
+    for row in data["by_kind"]:
+        writer.writerow(["kind", row["kind"], row["n"]])
+    for row in data["by_channel"]:
+        writer.writerow(["channel", row["channel"], row["n"]])
+    for row in data["top_categories"]:
+        writer.writerow(["category", row["category__name_ko"], row["n"]])
+    writer.writerow(["total", "", data["total"]])
+    avg = data["avg_processing"]
+    writer.writerow(["avg_processing_hours", "", f"{avg.total_seconds() / 3600:.1f}" if avg else ""])
+    sat = data["satisfaction"]
+    writer.writerow(["satisfaction_avg", sat["n"], f"{sat['avg']:.2f}" if sat["avg"] else ""])
+    return response

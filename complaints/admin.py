@@ -1,0 +1,190 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from civicportal.errors import DomainError
+from complaints import services
+from complaints.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    Category,
+    FaqEntry,
+    PublishedExample,
+    Rating,
+    RoutingRule,
+    SlaPolicy,
+    TrackingCounter,
+)
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    readonly_fields = ["original_name", "kind", "content_type", "size", "file", "uploaded_at"]
+    can_delete = False
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "at",
+        "kind",
+        "actor",
+        "from_status",
+        "to_status",
+        "from_department",
+        "to_department",
+        "note",
+        "is_internal",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = [
+        "tracking_number",
+        "title",
+        "kind",
+        "channel",
+        "status",
+        "department",
+        "officer",
+        "due_at",
+        "filed_at",
+    ]
+    list_filter = ["status", "kind", "channel", "is_simple", "department", "district", "category"]
+    search_fields = ["tracking_number", "title"]
+    raw_id_fields = ["citizen", "filed_by", "officer", "answered_by", "duplicate_of"]
+    autocomplete_fields = ["department"]
+    readonly_fields = [
+        "tracking_number",
+        "filed_at",
+        "clock_started_at",
+        "warn_at",
+        "warned_at",
+        "escalated_at",
+        "answer_round",
+        "nouns",
+    ]
+    date_hierarchy = "filed_at"
+    list_select_related = ["department", "officer"]
+    inlines = [AttachmentInline, CaseEventInline]
+    actions = ["reroute", "publish_as_example"]
+
+    @admin.action(description=_("Run routing again"))
+    def reroute(self, request, queryset):
+        for case in queryset:
+            try:
+                services.case_route(case=case, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{case.tracking_number}: {exc.message}", messages.ERROR)
+
+    @admin.action(description=_("Publish as an example (review and anonymise the text after)"))
+    def publish_as_example(self, request, queryset):
+        for case in queryset.filter(answered_at__isnull=False):
+            PublishedExample.objects.get_or_create(
+                case=case,
+                defaults={
+                    "title": case.title,
+                    "question": case.text,
+                    "answer": case.answer,
+                    "category": case.category,
+                    "department": case.department,
+                    "is_published": False,
+                },
+            )
+        self.message_user(request, _("Drafts created, unpublished: anonymise them, then publish."))
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(admin.ModelAdmin):
+    list_display = ["case", "kind", "at", "actor", "from_status", "to_status", "is_internal"]
+    list_filter = ["kind", "is_internal"]
+    search_fields = ["case__tracking_number", "note"]
+    raw_id_fields = ["case", "actor", "from_department", "to_department"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "case", "kind", "content_type", "size", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["original_name", "case__tracking_number"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["case", "answer_round", "score", "rated_at"]
+    list_filter = ["score"]
+    search_fields = ["case__tracking_number", "comment"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "priority",
+        "name",
+        "kind",
+        "category",
+        "keywords",
+        "district",
+        "department",
+        "marks_simple",
+        "is_active",
+    ]
+    list_editable = ["is_active"]
+    list_display_links = ["priority", "name"]
+    list_filter = ["is_active", "kind", "marks_simple", "department"]
+    search_fields = ["name", "keywords"]
+    autocomplete_fields = ["department"]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["kind", "business_days"]
+    list_filter = ["kind"]
+    search_fields = ["kind"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ko", "name_en"]
+    list_filter = ["code"]
+    search_fields = ["code", "name_ko", "name_en"]
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    list_display = ["question", "category", "is_published", "order"]
+    list_filter = ["is_published", "category"]
+    search_fields = ["question", "answer"]
+
+
+@admin.register(PublishedExample)
+class PublishedExampleAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "department", "is_published", "published_at"]
+    list_filter = ["is_published", "category", "department"]
+    search_fields = ["title", "question", "answer"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(TrackingCounter)
+class TrackingCounterAdmin(admin.ModelAdmin):
+    list_display = ["year", "last"]
+    list_filter = ["year"]
+    search_fields = ["year"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,333 @@
+"""REST API of Eung-Dap-So (/api/v1/complaints/). Thin: every verb calls a service."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from civicportal.accounts import permissions
+from civicportal.accounts.models import Department, District, User
+from civicportal.errors import NotFound
+from complaints import selectors, services
+from complaints.models import Case, CaseEvent, Category, Channel, FaqEntry, Kind, PublishedExample, Status
+
+# --- serializers ---------------------------------------------------------------------------
+
+
+class EventSerializer(serializers.ModelSerializer):
+    to_department = serializers.CharField(source="to_department.name", default=None)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["kind", "at", "from_status", "to_status", "to_department", "note"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.name")
+    officer = serializers.SerializerMethodField()
+    district = serializers.CharField(source="district.code", default=None)
+    category = serializers.CharField(source="category.code", default=None)
+    sla = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "tracking_number",
+            "kind",
+            "category",
+            "channel",
+            "status",
+            "title",
+            "text",
+            "department",
+            "officer",
+            "district",
+            "location_text",
+            "is_simple",
+            "filed_at",
+            "due_at",
+            "sla",
+            "answer",
+            "answered_at",
+            "answer_round",
+        ]
+
+    def get_officer(self, case) -> str | None:
+        return case.officer.get_full_name() if case.officer_id else None
+
+    def get_sla(self, case) -> str | None:
+        return case.sla_state()
+
+
+class CaseDetailSerializer(CaseSerializer):
+    events = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "events"]
+
+    @extend_schema(exclude=True)
+    def get_events(self, case) -> list[dict]:
+        events = case.events.select_related("to_department")
+        if not self.context.get("internal"):
+            events = events.filter(is_internal=False)
+        return EventSerializer(events, many=True).data
+
+
+class QueueCaseSerializer(CaseSerializer):
+    reporter = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "reporter"]
+
+    def get_reporter(self, case) -> str | None:
+        if case.anonymous_reporter:
+            return None  # whistle-blower protection: never shown to the officer
+        return case.citizen.get_full_name() if case.citizen_id else None
+
+
+class FileCaseSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    title = serializers.CharField(max_length=200)
+    text = serializers.CharField()
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all(), required=False)
+    district = serializers.SlugRelatedField(slug_field="code", queryset=District.objects.all(), required=False)
+    lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
+    lon = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
+    location_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    anonymous_reporter = serializers.BooleanField(required=False, default=False)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class RateSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TextSerializer(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class TransferSerializer(serializers.Serializer):
+    to_department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    officer = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="actor.get_full_name", default=None)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["at", "author", "note"]
+
+
+class ExampleSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code", default=None)
+
+    class Meta:
+        model = PublishedExample
+        fields = ["id", "title", "question", "answer", "category", "published_at"]
+
+
+class FaqSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FaqEntry
+        fields = ["id", "question", "answer"]
+
+
+def _case(request, number, perm="complaints.view_case"):
+    return selectors.get_case_for_user(request.user, number, perm)
+
+
+# --- citizens ------------------------------------------------------------------------------
+
+
+class CaseListCreate(generics.ListAPIView):
+    """Your cases (GET) and filing a new one (POST)."""
+
+    serializer_class = CaseSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return selectors.cases_of_citizen(self.request.user).select_related("officer", "district", "category")
+
+    @extend_schema(request=FileCaseSerializer, responses={201: CaseSerializer})
+    def post(self, request):
+        data = FileCaseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        attachments = request.FILES.getlist("attachments") if request.FILES else []
+        fields.pop("attachments", None)
+        channel = Channel.MOBILE
+        case = services.case_file(
+            citizen=request.user, filed_by=request.user, channel=channel, attachments=attachments, **fields
+        )
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetail(APIView):
+    serializer_class = CaseDetailSerializer
+
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request, number):
+        case = _case(request, number)
+        internal = permissions.can(request.user, "complaints.handle_case", case)
+        return Response(CaseDetailSerializer(case, context={"internal": internal}).data)
+
+
+class RateView(APIView):
+    @extend_schema(request=RateSerializer, responses={201: RateSerializer})
+    def post(self, request, number):
+        case = _case(request, number)
+        data = RateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rating = services.case_rate(case=case, by=request.user, **data.validated_data)
+        return Response({"score": rating.score, "comment": rating.comment}, status=status.HTTP_201_CREATED)
+
+
+class AdditionalAnswerView(APIView):
+    @extend_schema(request=TextSerializer, responses=CaseSerializer)
+    def post(self, request, number):
+        case = _case(request, number)
+        data = TextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_request_additional_answer(case=case, by=request.user, text=data.validated_data["text"])
+        return Response(CaseSerializer(case).data)
+
+
+# --- officers ------------------------------------------------------------------------------
+
+
+class QueueView(generics.ListAPIView):
+    """The officer's department queue, soonest deadline first."""
+
+    serializer_class = QueueCaseSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=["open", "all", *Status.values]),
+            OpenApiParameter("kind", str, enum=Kind.values),
+            OpenApiParameter("channel", str, enum=Channel.values),
+            OpenApiParameter("district", str),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("assigned", str, enum=["me", "none"]),
+            OpenApiParameter("sort", str, enum=list(selectors.QUEUE_SORTS)),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        permissions.require(request.user, "complaints.view_queue")
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        get = self.request.query_params
+        return selectors.queue_for(
+            self.request.user,
+            status=get.get("status", "open"),
+            kind=get.get("kind", ""),
+            channel=get.get("channel", ""),
+            district=get.get("district", ""),
+            overdue=get.get("overdue") in ("1", "true"),
+            assigned=get.get("assigned", ""),
+            sort=get.get("sort", "due"),
+        ).select_related("citizen")
+
+
+class AnswerView(APIView):
+    @extend_schema(request=TextSerializer, responses=CaseSerializer)
+    def post(self, request, number):
+        case = _case(request, number)
+        data = TextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(CaseSerializer(services.case_answer(case=case, by=request.user, **data.validated_data)).data)
+
+
+class TransferView(APIView):
+    @extend_schema(request=TransferSerializer, responses=CaseSerializer)
+    def post(self, request, number):
+        case = _case(request, number)
+        data = TransferSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_transfer(case=case, by=request.user, **data.validated_data)
+        return Response(CaseSerializer(case).data)
+
+
+class AssignView(APIView):
+    @extend_schema(request=AssignSerializer, responses=CaseSerializer)
+    def post(self, request, number):
+        case = _case(request, number)
+        data = AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(CaseSerializer(services.case_assign(case=case, by=request.user, **data.validated_data)).data)
+
+
+class ClaimView(APIView):
+    @extend_schema(request=None, responses=CaseSerializer)
+    def post(self, request, number):
+        case = _case(request, number)
+        return Response(CaseSerializer(services.case_claim(case=case, by=request.user)).data)
+
+
+class NotesView(generics.ListAPIView):
+    """Internal notes of a case (GET) and adding one (POST); officers of the department only."""
+
+    serializer_class = NoteSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def _handled_case(self):
+        case = _case(self.request, self.kwargs["number"])
+        if not permissions.can(self.request.user, "complaints.handle_case", case):
+            raise NotFound("No such case.")
+        return case
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CaseEvent.objects.none()
+        return self._handled_case().events.filter(kind=CaseEvent.Kind.NOTE).select_related("actor")
+
+    @extend_schema(request=TextSerializer, responses={201: NoteSerializer})
+    def post(self, request, number):
+        case = _case(request, number)
+        data = TextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.case_add_note(case=case, by=request.user, **data.validated_data)
+        return Response(NoteSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+class ExampleList(generics.ListAPIView):
+    """Published, anonymised examples; ``q`` searches Korean keywords."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ExampleSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[OpenApiParameter("q", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.public_examples(self.request.query_params.get("q", "")).order_by("-published_at", "pk")
+
+
+class FaqList(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = FaqSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[OpenApiParameter("q", str)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.faq_entries(self.request.query_params.get("q", "")).order_by("order", "pk")

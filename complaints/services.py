@@ -1,0 +1,546 @@
+"""What Eung-Dap-So does. Every door (views, API, call centre, Open311, admin) calls these.
+
+Each service checks permissions with ``permissions.require``, locks the case row,
+changes it, writes the event, and queues notifications (sent after commit).
+"""
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicportal.accounts import permissions
+from civicportal.accounts.business_calendar import deadline
+from civicportal.accounts.models import Department, DepartmentMembership, District
+from civicportal.errors import Conflict, DomainError
+from civicportal.notifications.services import notify
+from complaints.models import (
+    CONFIDENTIAL_KINDS,
+    OPEN_STATUSES,
+    STAFF_CHANNELS,
+    Attachment,
+    Case,
+    CaseEvent,
+    Channel,
+    Kind,
+    Rating,
+    RoutingRule,
+    SlaPolicy,
+    Status,
+    TrackingCounter,
+)
+from complaints.search import nouns_of
+from complaints.uploads import clean_uploads
+
+E = CaseEvent.Kind
+DEFAULT_DEPARTMENT_CODE = "coordination-desk"
+# Seoul's bounding box: a position outside it is not used to derive a district.
+SEOUL_BOX = (Decimal("37.40"), Decimal("37.72"), Decimal("126.76"), Decimal("127.19"))
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _link(case):
+    return reverse("complaints:detail", args=[case.tracking_number])
+
+
+def _locked(case) -> Case:
+    """Re-read ``case`` under a row lock (call inside a transaction)."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _required_text(value, field, message):
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message, code="required", field=field)
+    return value
+
+
+def _set_deadline(case: Case, start: datetime):
+    """Every deadline comes from the business calendar; a new clock resets the SLA flags."""
+    days = 1 if case.is_simple else SlaPolicy.days_for(case.kind)
+    case.clock_started_at = start
+    case.due_at = deadline(start, days)
+    case.warn_at = start + (case.due_at - start) * 0.8
+    case.warned_at = None
+    case.escalated_at = None
+
+
+def default_department() -> Department:
+    code = getattr(settings, "COMPLAINTS_DEFAULT_DEPARTMENT", DEFAULT_DEPARTMENT_CODE)
+    department, _created = Department.objects.get_or_create(
+        code=code,
+        defaults={
+            "name_ko": "민원총괄과",
+            "name_en": "Civil Petitions Coordination Desk",
+            "kind": Department.Kind.DIVISION,
+        },
+    )
+    return department
+
+
+def route(*, kind, category_id, district_id, text) -> tuple[Department, bool, RoutingRule | None]:
+    """(department, is_simple, rule): the first matching active rule, else the coordination desk."""
+    for rule in RoutingRule.objects.filter(is_active=True).select_related("department"):
+        if rule.matches(kind=kind, category_id=category_id, district_id=district_id, text=text):
+            return rule.department, rule.marks_simple, rule
+    return default_department(), False, None
+
+
+def _coordinate(value, low, high, field):
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter a valid position."), field=field)
+    if not low <= number <= high:
+        raise DomainError(_("Enter a valid position."), field=field)
+    return number
+
+
+def district_at(lat, lon):
+    """The district whose centroid is nearest, for a position inside Seoul (else None)."""
+    if lat is None or lon is None:
+        return None
+    south, north, west, east = SEOUL_BOX
+    if not (south <= lat <= north and west <= lon <= east):
+        return None
+    districts = list(District.objects.all())
+    if not districts:
+        return None
+    return min(districts, key=lambda d: (d.lat - lat) ** 2 + (d.lon - lon) ** 2)
+
+
+def _supervisors(department_id):
+    return [
+        m.user
+        for m in DepartmentMembership.objects.filter(department_id=department_id, is_head=True).select_related("user")
+    ]
+
+
+def _department_officers(department_id):
+    return [m.user for m in DepartmentMembership.objects.filter(department_id=department_id).select_related("user")]
+
+
+# --- filing and routing -----------------------------------------------------------------
+
+
+def case_file(
+    *,
+    citizen,
+    kind,
+    title,
+    text,
+    channel,
+    filed_by,
+    category=None,
+    lat=None,
+    lon=None,
+    district=None,
+    location_text="",
+    anonymous_reporter=False,
+    source_url="",
+    attachments=(),
+    now=None,
+) -> Case:
+    """File a case from any channel and return it with its tracking number.
+
+    ``filed_by`` is who typed it: the citizen on the web/mobile/Open311 channels, a
+    counsellor (channel "120"), an officer (walk-in, email, social media). ``citizen`` may
+    be None when a caller has no account. Nothing is written when any input is refused."""
+    permissions.require(filed_by, "complaints.file_case")
+    if channel not in Channel.values:
+        raise DomainError(_("Unknown channel."), field="channel")
+    if channel in STAFF_CHANNELS:
+        permissions.require(
+            filed_by, "complaints.file_case_for_citizen", message=_("Only staff can file on this channel.")
+        )
+    elif citizen is None or citizen.pk != filed_by.pk:
+        raise DomainError(_("Citizens file their own cases."), code="forbidden", field="citizen")
+    if kind not in Kind.values:
+        raise DomainError(_("Choose the kind of case."), field="kind")
+    title = _required_text(title, "title", _("Enter a title."))[:200]
+    text = _required_text(text, "text", _("Describe your case."))
+    if anonymous_reporter and kind not in CONFIDENTIAL_KINDS:
+        raise DomainError(
+            _("Only corruption and public-interest reports can hide the reporter."), field="anonymous_reporter"
+        )
+    lat = _coordinate(lat, Decimal(-90), Decimal(90), "lat")
+    lon = _coordinate(lon, Decimal(-180), Decimal(180), "lon")
+    if (lat is None) != (lon is None):
+        raise DomainError(_("Give both latitude and longitude, or neither."), field="lat")
+    if district is None:
+        district = district_at(lat, lon)
+    uploads = clean_uploads(attachments)  # refuse bad files before anything is written
+    now = now or timezone.now()
+    nouns = nouns_of(f"{title} {text}")
+    category_id = getattr(category, "pk", category)
+    department, simple, rule = route(
+        kind=kind, category_id=category_id, district_id=getattr(district, "pk", None), text=f"{title} {text}"
+    )
+    with transaction.atomic():
+        case = Case(
+            tracking_number=TrackingCounter.next_number(timezone.localtime(now).year),
+            kind=kind,
+            category_id=category_id,
+            channel=channel,
+            title=title,
+            text=text,
+            nouns=nouns,
+            citizen=citizen,
+            filed_by=filed_by,
+            anonymous_reporter=anonymous_reporter,
+            source_url=source_url or "",
+            department=department,
+            lat=lat,
+            lon=lon,
+            district=district,
+            location_text=(location_text or "")[:200],
+            is_simple=simple,
+            filed_at=now,
+        )
+        _set_deadline(case, now)
+        case.save(force_insert=True)
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(case=case, kind=E.FILED, actor=filed_by, at=now, to_status=Status.RECEIVED, note=channel),
+                CaseEvent(
+                    case=case,
+                    kind=E.ROUTED,
+                    at=now,
+                    to_department=department,
+                    note=rule.name if rule else "",
+                    is_internal=rule is not None,
+                ),
+            ]
+        )
+        for upload in uploads:
+            attachment = Attachment(
+                case=case,
+                original_name=upload.name,
+                kind=upload.kind,
+                content_type=upload.content_type,
+                size=len(upload.data),
+            )
+            attachment.file.save(upload.name, ContentFile(upload.data), save=False)
+            attachment.save()
+        if citizen is not None:
+            notify(
+                [citizen],
+                "complaints.filed",
+                _("Your case %(number)s was received") % {"number": case.tracking_number},
+                _("It was sent to %(department)s and is due by %(due)s.")
+                % {"department": department.name, "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")},
+                link=_link(case),
+            )
+    return case
+
+
+def case_route(*, case, by) -> Case:
+    """Re-run routing (e.g. after an administrator changed the rules)."""
+    permissions.require(by, "complaints.handle_case", case)
+    with transaction.atomic():
+        case = _locked(case)
+        if not case.is_open:
+            raise Conflict(_("Only open cases can be routed again."))
+        department, simple, rule = route(
+            kind=case.kind, category_id=case.category_id, district_id=case.district_id, text=f"{case.title} {case.text}"
+        )
+        if department.pk == case.department_id:
+            return case
+        event = case.transition_to(Status.RECEIVED, by=by, kind=E.ROUTED, note=rule.name if rule else "")
+        event.from_department_id, event.to_department = case.department_id, department
+        case.department, case.officer, case.is_simple = department, None, simple or case.is_simple
+        _set_deadline(case, timezone.now())
+        case.save()
+        event.save()
+    return case
+
+
+# --- officers' work ---------------------------------------------------------------------------
+
+
+def case_assign(*, case, officer, by) -> Case:
+    """Give the case to ``officer`` (a member of its department)."""
+    permissions.require(by, "complaints.assign_case", case)
+    if officer is None or not permissions.member_of(officer, case.department_id):
+        raise DomainError(_("Choose an officer of this department."), field="officer")
+    with transaction.atomic():
+        case = _locked(case)
+        if not case.is_open:
+            raise Conflict(_("This case is no longer open."))
+        claimed = officer.pk == by.pk
+        event = case.transition_to(
+            Status.ASSIGNED, by=by, kind=E.CLAIMED if claimed else E.ASSIGNED, note=officer.get_full_name()
+        )
+        case.officer = officer
+        case.save(update_fields=["status", "officer"])
+        event.save()
+        if not claimed:
+            notify(
+                [officer],
+                "complaints.assigned",
+                _("Case %(number)s was assigned to you") % {"number": case.tracking_number},
+                case.title,
+                link=reverse("complaints:workspace", args=[case.tracking_number]),
+            )
+    return case
+
+
+def case_claim(*, case, by) -> Case:
+    """An officer takes an unassigned case of their department. Two clicks: one wins."""
+    permissions.require(by, "complaints.handle_case", case)
+    with transaction.atomic():
+        locked = _locked(case)
+        if locked.officer_id is not None and locked.officer_id != by.pk:
+            raise Conflict(_("Another officer already took this case."))
+        if locked.officer_id == by.pk:
+            return locked
+    return case_assign(case=locked, officer=by, by=by)
+
+
+def case_add_note(*, case, by, text) -> CaseEvent:
+    permissions.require(by, "complaints.handle_case", case)
+    text = _required_text(text, "text", _("Write a note."))
+    return CaseEvent.objects.create(case=case, kind=E.NOTE, actor=by, note=text, is_internal=True)
+
+
+def case_mark_simple(*, case, by, simple=True) -> Case:
+    """A simple case is the one-day case; its deadline is recomputed from the same clock."""
+    permissions.require(by, "complaints.handle_case", case)
+    with transaction.atomic():
+        case = _locked(case)
+        if not case.is_open:
+            raise Conflict(_("This case is no longer open."))
+        if case.is_simple == simple:
+            return case
+        case.is_simple = simple
+        _set_deadline(case, case.clock_started_at)
+        case.save()
+        CaseEvent.objects.create(case=case, kind=E.MARKED_SIMPLE, actor=by, note="simple" if simple else "regular")
+    return case
+
+
+def _answer_one(case, *, by, text, now, note=""):
+    event = case.transition_to(Status.ANSWERED, by=by, kind=E.ANSWERED, note=note)
+    case.answer, case.answered_at, case.answered_by = text, now, by
+    case.answer_round += 1
+    case.save()
+    event.at = now
+    event.save()
+    if case.citizen_id:
+        notify(
+            [case.citizen],
+            "complaints.answered",
+            _("Your case %(number)s was answered") % {"number": case.tracking_number},
+            text[:500],
+            link=_link(case),
+        )
+
+
+def case_answer(*, case, by, text) -> Case:
+    """Answer the case (and every open case linked to it as a duplicate)."""
+    permissions.require(
+        by, "complaints.handle_case", case, message=_("Only an officer of the handling department can answer.")
+    )
+    text = _required_text(text, "text", _("Write the answer."))
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        if not case.is_open:
+            raise Conflict(_("This case is not waiting for an answer."))
+        if case.officer_id is None:
+            case.officer = by
+        _answer_one(case, by=by, text=text, now=now)
+        for duplicate in Case.objects.select_for_update().filter(duplicate_of=case, status__in=OPEN_STATUSES):
+            _answer_one(
+                duplicate,
+                by=by,
+                text=text,
+                now=now,
+                note=_("Answered with %(number)s") % {"number": case.tracking_number},
+            )
+    return case
+
+
+def case_transfer(*, case, by, to_department, reason) -> Case:
+    """Send the case to another department, a district office, or outside Seoul (a ministry or
+    another local government). The reason is mandatory and shown to the citizen."""
+    permissions.require(by, "complaints.handle_case", case)
+    reason = _required_text(reason, "reason", _("Give the reason for the transfer."))
+    if to_department is None:
+        raise DomainError(_("Choose where to transfer the case."), field="to_department")
+    if not to_department.is_active:
+        raise DomainError(_("This department is no longer active."), field="to_department")
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        if not case.is_open:
+            raise Conflict(_("Only open cases can be transferred."))
+        if to_department.pk == case.department_id:
+            raise DomainError(_("The case is already with this department."), field="to_department")
+        external = to_department.is_external
+        event = case.transition_to(
+            Status.TRANSFERRED_OUT if external else Status.RECEIVED,
+            by=by,
+            kind=E.TRANSFERRED_OUT if external else E.TRANSFERRED,
+            note=reason,
+        )
+        event.from_department_id, event.to_department = case.department_id, to_department
+        case.department, case.officer = to_department, None
+        if not external:
+            _set_deadline(case, now)
+        case.save()
+        event.save()
+        if case.citizen_id:
+            notify(
+                [case.citizen],
+                "complaints.transferred",
+                _("Your case %(number)s was transferred to %(department)s")
+                % {"number": case.tracking_number, "department": to_department.name},
+                reason,
+                link=_link(case),
+            )
+    return case
+
+
+def case_mark_duplicate(*, case, primary, by) -> Case:
+    """Link ``case`` to the open or answered ``primary``; answering the primary answers it."""
+    permissions.require(by, "complaints.handle_case", case)
+    if primary is None or primary.pk == case.pk:
+        raise DomainError(_("Choose another case as the primary."), field="primary")
+    if primary.duplicate_of_id:
+        raise DomainError(_("That case is itself a duplicate; link to its primary."), field="primary")
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        primary = Case.objects.get(pk=primary.pk)
+        if not case.is_open:
+            raise Conflict(_("Only open cases can be linked."))
+        case.duplicate_of = primary
+        case.save(update_fields=["duplicate_of"])
+        CaseEvent.objects.create(case=case, kind=E.DUPLICATE, actor=by, note=primary.tracking_number, is_internal=True)
+        if primary.status in (Status.ANSWERED, Status.CLOSED):
+            _answer_one(
+                case,
+                by=by,
+                text=primary.answer,
+                now=now,
+                note=_("Answered with %(number)s") % {"number": primary.tracking_number},
+            )
+    return case
+
+
+# --- citizens after the answer --------------------------------------------------------------
+
+
+def case_rate(*, case, by, score, comment="") -> Rating:
+    permissions.require(by, "complaints.rate_case", case, message=_("Only the citizen who filed the case can rate it."))
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise DomainError(_("Give a score from 1 to 5."), field="score")
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status not in (Status.ANSWERED, Status.CLOSED):
+            raise Conflict(_("You can rate a case once it is answered."))
+        try:
+            with transaction.atomic():
+                rating = Rating.objects.create(
+                    case=case, answer_round=case.answer_round, score=score, comment=(comment or "").strip()
+                )
+        except IntegrityError:
+            raise Conflict(_("You already rated this answer."))
+        CaseEvent.objects.create(case=case, kind=E.RATED, actor=by, note=str(score))
+    return rating
+
+
+def case_request_additional_answer(*, case, by, text) -> Case:
+    """Reopen an answered case with the citizen's question; a new deadline from now."""
+    permissions.require(by, "complaints.rate_case", case, message=_("Only the citizen who filed the case can ask."))
+    text = _required_text(text, "text", _("Say what is missing from the answer."))
+    now = timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status not in (Status.ANSWERED, Status.CLOSED):
+            raise Conflict(_("You can ask for an additional answer once the case is answered."))
+        event = case.transition_to(Status.REOPENED, by=by, kind=E.REOPENED, note=text)
+        _set_deadline(case, now)
+        case.save()
+        event.save()
+        recipients = [case.officer] if case.officer_id else _department_officers(case.department_id)
+        notify(
+            recipients,
+            "complaints.reopened",
+            _("Additional answer requested for %(number)s") % {"number": case.tracking_number},
+            text[:500],
+            link=reverse("complaints:workspace", args=[case.tracking_number]),
+        )
+    return case
+
+
+# --- SLA sweep -------------------------------------------------------------------------------
+
+
+def _batches(queryset, size):
+    """Ids in ascending batches until none is left (a long outage is caught up in one run)."""
+    last = 0
+    while True:
+        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
+        if not ids:
+            return
+        yield from ids
+        last = ids[-1]
+
+
+def sla_sweep(now=None, batch=500) -> dict:
+    """Warn at 80% of the time, escalate when overdue. Idempotent and catches up.
+
+    Candidates are read by their stored ``warn_at``/``due_at``, so a sweep after an
+    outage finds everything it missed. Each case is claimed with a conditional UPDATE
+    (``warned_at IS NULL`` / ``escalated_at IS NULL``) and acted on only if this sweep
+    changed the row, so two sweeps running at once notify once."""
+    now = now or timezone.now()
+    warned = escalated = 0
+    for case_id in _batches(Case.objects.due_for_warning(now), batch):
+        with transaction.atomic():
+            if not Case.objects.filter(pk=case_id, warned_at__isnull=True, due_at__gt=now).update(warned_at=now):
+                continue
+            case = Case.objects.select_related("officer").get(pk=case_id)
+            CaseEvent.objects.create(case=case, kind=E.WARNED, at=now, is_internal=True)
+            recipients = [case.officer] if case.officer_id else _department_officers(case.department_id)
+            notify(
+                recipients,
+                "complaints.due_soon",
+                _("Case %(number)s is due %(due)s")
+                % {"number": case.tracking_number, "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")},
+                case.title,
+                link=reverse("complaints:workspace", args=[case.tracking_number]),
+            )
+            warned += 1
+    for case_id in _batches(Case.objects.due_for_escalation(now), batch):
+        with transaction.atomic():
+            if not Case.objects.filter(pk=case_id, escalated_at__isnull=True).update(escalated_at=now):
+                continue
+            Case.objects.filter(pk=case_id, warned_at__isnull=True).update(warned_at=now)
+            case = Case.objects.get(pk=case_id)
+            CaseEvent.objects.create(case=case, kind=E.ESCALATED, at=now, is_internal=True)
+            notify(
+                _supervisors(case.department_id),
+                "complaints.overdue",
+                _("Overdue: case %(number)s") % {"number": case.tracking_number},
+                case.title,
+                link=reverse("complaints:workspace", args=[case.tracking_number]),
+                urgent=True,
+            )
+            escalated += 1
+    return {"warned": warned, "escalated": escalated}
