@@ -46,9 +46,10 @@ def transfer_departments():
 
 class ContactLogForm(TopicChoiceMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=[("", "—")] + Contact.Channel.choices, required=False)
-    language = forms.ChoiceField(
+    # A plain field with a select: the service refuses a language the centre does not offer.
+    language = forms.CharField(
         label=_("Language"),
-        choices=Contact.Language.choices,
+        widget=forms.Select(choices=Contact.Language.choices),
         initial=Contact.Language.KOREAN,
         help_text=_("Foreign-language line: extension 9."),
     )
@@ -150,7 +151,7 @@ class WebMessageForm(TopicChoiceMixin, forms.Form):
         required=False,
         help_text=_("At most 1,000 characters. Do not include resident registration numbers."),
     )
-    language = forms.ChoiceField(label=_("Language of the answer"), choices=Contact.Language.choices)
+    language = forms.CharField(label=_("Language of the answer"), widget=forms.Select(choices=Contact.Language.choices))
     topic = topic_field()
 
     def __init__(self, *args, **kwargs):
