@@ -166,3 +166,15 @@ def test_turn_into_case_with_the_real_complaints_app(counsellor, citizen):
     case = case_model.objects.get(pk=contact.case_id)
     assert str(case.tracking_number) == contact.case_tracking_number
     assert case.channel == "120"
+
+
+@pytest.mark.postgres
+def test_postgres_search_uses_nouns_so_particles_do_not_matter(lead_counsellor):
+    article = services.article_save(
+        by=lead_counsellor,
+        question="가로등 고장 신고",
+        answer="가로등 번호를 알려 주세요.",
+        keywords="",
+        review_date=timezone.localdate(),
+    )
+    assert [a.pk for a in search_articles("가로등이 고장났어요")] == [article.pk]
