@@ -41,14 +41,14 @@ def parse_args():
     return args
 
 
-def setup_database():
+def setup_database(suffix="_bench"):
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (the bench creates <name>_bench beside it).")
     import psycopg
 
     base, name = url.rsplit("/", 1)
-    bench_name = f"{name}_bench"
+    bench_name = f"{name}{suffix}"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (bench_name,)).fetchone()
         if not exists:
@@ -112,35 +112,45 @@ def generate(days, per_day, keep):
         "ended_at, duration_seconds, outcome, transferred_to_id, case_tracking_number, satisfaction, "
         "satisfaction_comment, status, created_at, closed_at"
     )
+    counsellor_ids = [c.pk for c in counsellors]
+    topic_ids = [t.pk for t in topics]
     started = time.perf_counter()
     raw = connection.connection  # the psycopg 3 connection
     with raw.cursor() as cursor, cursor.copy(f"COPY callcenter_contact ({columns}) FROM STDIN") as copy:
         for day_index in range(days):
             day = first + dt.timedelta(days=day_index)
             midnight = dt.datetime.combine(day, dt.time.min, tzinfo=SEOUL)
-            hours = rng.choices(range(24), weights=hour_weights, k=per_day)
-            for hour in hours:
-                start = midnight + dt.timedelta(hours=hour, seconds=rng.randrange(3600))
-                duration = int(rng.expovariate(1 / 180)) + 20
-                end = start + dt.timedelta(seconds=duration)
-                outcome = rng.choice(outcomes)
+            n = per_day
+            hours = rng.choices(range(24), weights=hour_weights, k=n)
+            offsets = [rng.randrange(3600) for _ in range(n)]
+            durations = [int(rng.expovariate(1 / 180)) + 20 for _ in range(n)]
+            day_channels = rng.choices(channels, k=n)
+            day_languages = rng.choices(languages, k=n)
+            day_outcomes = rng.choices(outcomes, k=n)
+            day_counsellors = rng.choices(counsellor_ids, k=n)
+            day_topics = rng.choices(topic_ids, k=n)
+            day_scores = rng.choices((None, None, None, 3, 4, 5, 5), k=n)
+            for i in range(n):
+                start = midnight + dt.timedelta(seconds=hours[i] * 3600 + offsets[i])
+                end = start + dt.timedelta(seconds=durations[i])
+                outcome = day_outcomes[i]
                 copy.write_row(
                     (
-                        rng.choice(channels),
-                        rng.choice(languages),
-                        f"+8210{rng.randrange(10**8):08d}",
-                        rng.choice(counsellors).pk,
-                        rng.choice(topics).pk,
+                        day_channels[i],
+                        day_languages[i],
+                        "+821012345678",
+                        day_counsellors[i],
+                        day_topics[i],
                         "문의",
                         "안내",
                         "",
                         start,
                         end,
-                        duration,
+                        durations[i],
                         outcome,
                         department.pk if outcome == "transferred" else None,
                         "",
-                        rng.choice((None, None, None, 3, 4, 5, 5)),
+                        day_scores[i],
                         "",
                         "closed",
                         end,

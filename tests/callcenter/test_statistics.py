@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from callcenter import selectors, tasks
 from callcenter.beat import SCHEDULE
@@ -112,7 +113,7 @@ def test_summary_reflects_a_late_satisfaction_answer_after_recompute(contacts):
         c for c in in_range(contacts) if c.started_at.astimezone(SEOUL).date() == DAY1 and c.satisfaction is None
     )
     Contact.objects.filter(pk=contact.pk).update(satisfaction=2)
-    tasks.compute_recent_daily_summaries.delay(days_back=60)
+    tasks.compute_recent_daily_summaries.delay(days_back=(timezone.localdate() - DAY1).days)
     assert selectors.statistics(DAY1, DAY1) == selectors.statistics(DAY1, DAY1, use_summaries=False)
 
 
