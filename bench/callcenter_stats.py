@@ -116,52 +116,58 @@ def generate(days, per_day, keep):
     topic_ids = [t.pk for t in topics]
     started = time.perf_counter()
     raw = connection.connection  # the psycopg 3 connection
-    with raw.cursor() as cursor, cursor.copy(f"COPY callcenter_contact ({columns}) FROM STDIN") as copy:
-        for day_index in range(days):
-            day = first + dt.timedelta(days=day_index)
-            midnight = dt.datetime.combine(day, dt.time.min, tzinfo=SEOUL)
-            n = per_day
-            hours = rng.choices(range(24), weights=hour_weights, k=n)
-            offsets = [rng.randrange(3600) for _ in range(n)]
-            durations = [int(rng.expovariate(1 / 180)) + 20 for _ in range(n)]
-            day_channels = rng.choices(channels, k=n)
-            day_languages = rng.choices(languages, k=n)
-            day_outcomes = rng.choices(outcomes, k=n)
-            day_counsellors = rng.choices(counsellor_ids, k=n)
-            day_topics = rng.choices(topic_ids, k=n)
-            day_scores = rng.choices((None, None, None, 3, 4, 5, 5), k=n)
-            for i in range(n):
-                start = midnight + dt.timedelta(seconds=hours[i] * 3600 + offsets[i])
-                end = start + dt.timedelta(seconds=durations[i])
-                outcome = day_outcomes[i]
-                copy.write_row(
-                    (
-                        day_channels[i],
-                        day_languages[i],
-                        "+821012345678",
-                        day_counsellors[i],
-                        day_topics[i],
-                        "문의",
-                        "안내",
-                        "",
-                        start,
-                        end,
-                        durations[i],
-                        outcome,
-                        department.pk if outcome == "transferred" else None,
-                        "",
-                        day_scores[i],
-                        "",
-                        "closed",
-                        end,
-                        end,
+    # COPY compact rows (epoch seconds, small codes) into a staging table, then let the server
+    # build the real rows with one INSERT ... SELECT: Python formatting datetimes was the bottleneck.
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "CREATE UNLOGGED TABLE IF NOT EXISTS bench_contact_stage (started bigint, duration int, channel text, "
+            "language text, counsellor bigint, topic bigint, outcome text, score smallint)"
+        )
+        cursor.execute("TRUNCATE bench_contact_stage")
+        with cursor.copy("COPY bench_contact_stage FROM STDIN") as copy:
+            for day_index in range(days):
+                day = first + dt.timedelta(days=day_index)
+                midnight = int(dt.datetime.combine(day, dt.time.min, tzinfo=SEOUL).timestamp())
+                n = per_day
+                hours = rng.choices(range(24), weights=hour_weights, k=n)
+                lines = []
+                for hour, channel, language, outcome, counsellor, topic, score in zip(
+                    hours,
+                    rng.choices(channels, k=n),
+                    rng.choices(languages, k=n),
+                    rng.choices(outcomes, k=n),
+                    rng.choices(counsellor_ids, k=n),
+                    rng.choices(topic_ids, k=n),
+                    rng.choices(("\\N", "\\N", "\\N", "3", "4", "5", "5"), k=n),
+                    strict=True,
+                ):
+                    started_at = midnight + hour * 3600 + rng.randrange(3600)
+                    duration = int(rng.expovariate(1 / 180)) + 20
+                    lines.append(
+                        f"{started_at}\t{duration}\t{channel}\t{language}\t{counsellor}\t{topic}\t{outcome}\t{score}\n"
                     )
-                )
+                copy.write("".join(lines))
+        copied = time.perf_counter()
+        # The generated rows reference existing users, topics and a department: skip the per-row
+        # foreign-key triggers while loading (needs a superuser, as on the bench machine).
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(
+            f"INSERT INTO callcenter_contact ({columns}) "
+            "SELECT channel, language, '+821012345678', counsellor, topic, '문의', '안내', '', "
+            "to_timestamp(started), to_timestamp(started + duration), duration, outcome, "
+            "CASE WHEN outcome = 'transferred' THEN %s END, '', score, '', 'closed', "
+            "to_timestamp(started + duration), to_timestamp(started + duration) FROM bench_contact_stage",
+            (department.pk,),
+        )
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("DROP TABLE bench_contact_stage")
+        print(f"  COPY {copied - started:.1f} s, INSERT ... SELECT {time.perf_counter() - copied:.1f} s")
     raw.commit()
     elapsed = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE callcenter_contact")
-    print(f"generated {total:,} contacts over {days} days in {elapsed:.1f} s ({total / elapsed:,.0f} rows/s, COPY)")
+    rate = total / elapsed
+    print(f"generated {total:,} contacts over {days} days in {elapsed:.1f} s ({rate:,.0f} rows/s, COPY + INSERT)")
 
 
 def median_ms(samples):
