@@ -65,3 +65,16 @@ def fake_image_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("photo.jpg", b"%PDF-1.4 this is not an image", content_type="image/jpeg")
+
+
+@pytest.fixture(autouse=True)
+def _districts(request):
+    """A browser test (transactional, flushes the tables) may have run before: the 25 districts
+    that migration 0002 loads are then gone, and the citizen factories need them."""
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        return
+    from civicportal.accounts.districts import load_districts
+    from civicportal.accounts.models import District
+
+    if not District.objects.exists():
+        load_districts(District)
