@@ -178,3 +178,34 @@ def test_postgres_search_uses_nouns_so_particles_do_not_matter(lead_counsellor):
         review_date=timezone.localdate(),
     )
     assert [a.pk for a in search_articles("가로등이 고장났어요")] == [article.pk]
+
+
+@pytest.mark.parametrize("page", ["callbacks", "console", "my_contacts"])
+def test_lists_do_not_query_per_row(client, counsellor, citizen, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.callcenter.factories import TopicFactory
+
+    user = citizen if page == "my_contacts" else counsellor
+    client.force_login(user)
+
+    def add(n):
+        for _ in range(n):
+            ClosedContactFactory(
+                counsellor=counsellor,
+                caller=citizen,
+                topic=TopicFactory(),
+                outcome="callback",
+                callback_due_at=timezone.now(),
+                callback_claimed_by=counsellor,
+            )
+            ContactFactory(counsellor=counsellor, channel="web_message", topic=TopicFactory())
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse(f"callcenter:{page}"))
+    add(8)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse(f"callcenter:{page}"))
+    assert len(many) == len(one)
