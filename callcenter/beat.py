@@ -3,4 +3,12 @@
 Plain data (no Django imports): {"name": {"task": "...", "schedule": seconds or crontab}}.
 """
 
-SCHEDULE: dict = {}
+from celery.schedules import crontab
+
+SCHEDULE: dict = {
+    # Nightly (Asia/Seoul), after the day closed: the daily summaries of the last week.
+    "callcenter-daily-summaries": {
+        "task": "callcenter.compute_recent_daily_summaries",
+        "schedule": crontab(hour=0, minute=20),
+    },
+}

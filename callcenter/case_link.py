@@ -1,0 +1,25 @@
+"""The seam to Eung-Dap-So (complaints/): turning a contact into a case.
+
+``complaints`` is imported lazily so this app neither depends on it at import time
+nor in its migrations; the contact keeps the case's tracking number and id as plain
+values. Tests replace ``_case_file`` with a fake."""
+
+
+def _case_file(**kwargs):
+    from complaints.services import case_file
+
+    return case_file(**kwargs)
+
+
+def file_case_from_contact(*, contact, counsellor, title, text, kind):
+    """File a case for ``contact`` through complaints' service, channel "120"; return the case
+    (which has ``tracking_number`` and ``pk``)."""
+    return _case_file(
+        citizen=contact.caller,
+        kind=kind,
+        title=title,
+        text=text,
+        channel="120",
+        filed_by=counsellor,
+        caller_phone=contact.caller_phone or "",
+    )

@@ -1,0 +1,205 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from callcenter.models import MESSAGE_MAX_CHARS, Contact, KnowledgeArticle, Topic
+from civicportal.accounts.models import Department
+
+DATETIME = {"type": "datetime-local"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Raw uploads; the service verifies each with Pillow (so the refusal message is one)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleImageField, self).clean(f, initial) for f in files]
+
+
+def topic_field(required=False):
+    return forms.ModelChoiceField(
+        Topic.objects.filter(is_active=True).select_related("parent__parent"),
+        required=required,
+        label=_("Topic"),
+    )
+
+
+class TopicChoiceMixin:
+    def label_topics(self):
+        if "topic" in self.fields:
+            self.fields["topic"].label_from_instance = lambda t: t.path
+
+
+def transfer_departments():
+    return Department.objects.filter(is_active=True).order_by("kind", "code")
+
+
+class ContactLogForm(TopicChoiceMixin, forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("", "—")] + Contact.Channel.choices, required=False)
+    # A plain field with a select: the service refuses a language the centre does not offer.
+    language = forms.CharField(
+        label=_("Language"),
+        widget=forms.Select(choices=Contact.Language.choices),
+        initial=Contact.Language.KOREAN,
+        help_text=_("Foreign-language line: extension 9."),
+    )
+    caller_phone = forms.CharField(
+        label=_("Caller phone"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "accesskey": "p"}),
+        help_text=_("A citizen whose profile has this number is linked; otherwise the caller is anonymous."),
+    )
+    topic = topic_field()
+    question = forms.CharField(label=_("Question"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    message_text = forms.CharField(
+        label=_("SMS / MMS text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-max-chars": MESSAGE_MAX_CHARS}),
+        help_text=_("At most 1,000 characters."),
+    )
+    images = MultipleImageField(label=_("MMS images"), required=False)
+    answer = forms.CharField(
+        label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 3, "accesskey": "a"})
+    )
+    started_at = forms.DateTimeField(label=_("Started at"), widget=forms.DateTimeInput(attrs=DATETIME))
+    ended_at = forms.DateTimeField(
+        label=_("Ended at"), required=False, widget=forms.DateTimeInput(attrs=DATETIME), help_text=_("Empty: now.")
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[("", _("Keep open"))] + [c for c in Contact.Outcome.choices if c[0] != Contact.Outcome.CASE],
+        help_text=_("To file an Eung-Dap-So case, keep it open and use “turn into a case”."),
+    )
+    transferred_to = forms.ModelChoiceField(transfer_departments(), label=_("Transferred to"), required=False)
+    callback_due_at = forms.DateTimeField(
+        label=_("Callback due"), required=False, widget=forms.DateTimeInput(attrs=DATETIME)
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["transferred_to"].queryset = transfer_departments()
+        self.fields["channel"].widget.attrs.update({"autofocus": True, "accesskey": "c"})
+        if not self.is_bound:
+            self.initial.setdefault("started_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S"))
+        self.label_topics()
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[c for c in Contact.Outcome.choices if c[0] != Contact.Outcome.CASE]
+    )
+    answer = forms.CharField(label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    transferred_to = forms.ModelChoiceField(transfer_departments(), label=_("Transferred to"), required=False)
+    callback_due_at = forms.DateTimeField(
+        label=_("Callback due"), required=False, widget=forms.DateTimeInput(attrs=DATETIME)
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["transferred_to"].queryset = transfer_departments()
+
+
+class CorrectionForm(TopicChoiceMixin, forms.Form):
+    note = forms.CharField(label=_("What is corrected, and why"), widget=forms.Textarea(attrs={"rows": 2}))
+    topic = topic_field()
+    question = forms.CharField(label=_("Corrected question"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.CharField(label=_("Corrected answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    language = forms.ChoiceField(
+        label=_("Corrected language"), required=False, choices=[("", "—")] + Contact.Language.choices
+    )
+    caller_phone = forms.CharField(label=_("Corrected caller phone"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_topics()
+
+
+CASE_KINDS = [
+    ("complaint", _("Complaint")),
+    ("proposal", _("Proposal")),
+    ("report", _("Report")),
+]
+
+
+class CaseForm(forms.Form):
+    title = forms.CharField(label=_("Case title"), max_length=200)
+    text = forms.CharField(
+        label=_("Case text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Empty: the caller's question and message."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=CASE_KINDS, initial="complaint")
+
+
+class WebMessageForm(TopicChoiceMixin, forms.Form):
+    message_text = forms.CharField(
+        label=_("Your message"),
+        widget=forms.Textarea(attrs={"rows": 6, "data-max-chars": MESSAGE_MAX_CHARS}),
+        required=False,
+        help_text=_("At most 1,000 characters. Do not include resident registration numbers."),
+    )
+    language = forms.CharField(label=_("Language of the answer"), widget=forms.Select(choices=Contact.Language.choices))
+    topic = topic_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_topics()
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class SurveyForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        label=_("How satisfied are you?"),
+        coerce=int,
+        choices=[(5, _("5 — excellent")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 — poor"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = KnowledgeArticle
+        fields = ["question", "answer", "keywords", "department", "topic", "review_date", "published"]
+        widgets = {"review_date": forms.DateInput(attrs={"type": "date"}), "answer": forms.Textarea(attrs={"rows": 6})}
+
+
+class SuggestionForm(forms.Form):
+    question = forms.CharField(label=_("Question"), max_length=300)
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 6}))
+    keywords = forms.CharField(label=_("Keywords"), required=False, max_length=300)
+    reason = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StatisticsForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to"):
+            if data["date_to"] < data["date_from"]:
+                raise forms.ValidationError(_("“To” is before “From”."))
+            if (data["date_to"] - data["date_from"]).days > 366:
+                raise forms.ValidationError(_("Choose at most a year."))
+        return data
