@@ -363,7 +363,7 @@ def queue(request):
         .prefetch_related("options")
         .order_by("created_at")
     )
-    return render(request, "polls/queue.html", {"proposals": proposals, "form": DecisionForm()})
+    return render(request, "polls/queue.html", {"proposals": proposals})
 
 
 @login_required
