@@ -66,10 +66,11 @@ def load():
         closes_at=now - timedelta(days=3),
         results_visible_while_open=False,
     )
-    if citizen2 is not None and not Poll.objects.filter(question="Should parks allow dogs off-leash at night?").exists():
+    proposal = "Should parks allow dogs off-leash at night?"
+    if citizen2 is not None and not Poll.objects.filter(question=proposal).exists():
         services.poll_propose(
             citizen=citizen2,
-            question="Should parks allow dogs off-leash at night?",
+            question=proposal,
             options=["Yes", "No", "Only in fenced areas"],
             opens_at=now + timedelta(days=1),
             closes_at=now + timedelta(days=8),

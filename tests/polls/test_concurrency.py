@@ -47,7 +47,8 @@ def test_simultaneous_double_votes_give_one_ballot_each(officer, department):
     threads, outcomes = 4, []
     barrier = threading.Barrier(threads)
     workers = [
-        threading.Thread(target=_cast_at_once, args=(poll.pk, voters, option, barrier, outcomes)) for _ in range(threads)
+        threading.Thread(target=_cast_at_once, args=(poll.pk, voters, option, barrier, outcomes))
+        for _ in range(threads)
     ]
     for worker in workers:
         worker.start()
