@@ -3,6 +3,8 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -113,7 +115,23 @@ class PollDetail(APIView):
         return Response(PollSerializer(poll).data)
 
 
+class ProfileTokenAuthentication(TokenAuthentication):
+    """Token authentication that loads the voter's profile in the same query."""
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user", "user__profile").get(key=key)
+        except model.DoesNotExist:
+            raise AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
+        return (token.user, token)
+
+
 class VoteView(APIView):
+    authentication_classes = [ProfileTokenAuthentication, SessionAuthentication]
+
     @extend_schema(
         request=VoteInput,
         responses={
@@ -126,7 +144,7 @@ class VoteView(APIView):
         data = VoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        poll = services.get_poll_for_user(request.user, pk)
+        poll = services.get_poll_for_vote(request.user, pk)
         lat, lon = values.get("lat"), values.get("lon")
         if (lat is None) != (lon is None):
             raise DomainError(_("The position is not valid."), code="bad_position", field="lat")
