@@ -35,6 +35,16 @@ class PollOptionAdmin(admin.ModelAdmin):
     raw_id_fields = ["poll"]
     readonly_fields = ["votes"]
 
+    # The vote path caches a poll's options by the poll's updated_at: touch it.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.poll.save(update_fields=["updated_at"])
+
+    def delete_model(self, request, obj):
+        poll = obj.poll
+        super().delete_model(request, obj)
+        poll.save(update_fields=["updated_at"])
+
 
 class BallotChoiceInline(admin.TabularInline):
     model = BallotChoice

@@ -162,7 +162,7 @@ class VoteView(APIView):
 class ResultsView(APIView):
     @extend_schema(responses=ResultsSerializer)
     def get(self, request, pk):
-        poll = services.get_poll_for_user(request.user, pk)
+        poll = services.get_poll_for_vote(request.user, pk)
         return Response(services.poll_results(poll=poll, viewer=request.user))
 
 

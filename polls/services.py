@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -565,16 +565,70 @@ def vote_cast(*, poll, voter, option_ids, position=None, qr=None, room_password=
         district_id=profile.district_id if profile else None,
     )
     try:
-        with transaction.atomic():
-            ballot.save(force_insert=True)
-            BallotChoice.objects.bulk_create([BallotChoice(ballot=ballot, option_id=i) for i in chosen])
-            # The poll row first: it serialises a poll's ballots, so the option rows
-            # are never locked in two orders (no deadlock on multiple choice).
-            Poll.objects.filter(pk=poll.pk).update(total_ballots=F("total_ballots") + 1)
-            PollOption.objects.filter(pk__in=chosen).update(votes=F("votes") + 1)
+        if connection.vendor == "postgresql":
+            _record_ballot_postgres(ballot, chosen)
+        else:
+            with transaction.atomic():
+                ballot.save(force_insert=True)
+                BallotChoice.objects.bulk_create([BallotChoice(ballot=ballot, option_id=i) for i in chosen])
+                # The poll row first: it serialises a poll's ballots, so the option rows
+                # are never locked in two orders (no deadlock on multiple choice).
+                Poll.objects.filter(pk=poll.pk).update(total_ballots=F("total_ballots") + 1)
+                PollOption.objects.filter(pk__in=chosen).update(votes=F("votes") + 1)
     except IntegrityError:
         raise Conflict(_("You have already voted in this poll."), code="already_voted")
     return ballot
+
+
+# One statement, hence one transaction and one round trip: the ballot, then (through the
+# EXISTS dependencies, in this order) the poll counter, then the option counters, and the
+# choices. The same lock order as the ORM path above; a duplicate ballot raises the
+# unique violation and nothing of the statement stays.
+_RECORD_BALLOT_SQL = """
+WITH b AS (
+    INSERT INTO {ballot} (poll_id, voter_id, created_at, age_band, gender, district_id)
+    VALUES (%s, %s, %s, %s, %s, %s) RETURNING id
+), p AS (
+    UPDATE {poll} SET total_ballots = total_ballots + 1 WHERE id = %s AND EXISTS (SELECT 1 FROM b) RETURNING id
+), o AS (
+    UPDATE {option} SET votes = votes + 1 WHERE id = ANY(%s) AND EXISTS (SELECT 1 FROM p) RETURNING id
+), c AS (
+    INSERT INTO {choice} (ballot_id, option_id) SELECT b.id, x FROM b, unnest(%s::bigint[]) AS x RETURNING id
+)
+SELECT (SELECT id FROM b), (SELECT count(*) FROM o), (SELECT count(*) FROM c)
+"""
+
+
+def _record_ballot_postgres(ballot, chosen):
+    sql = _RECORD_BALLOT_SQL.format(
+        ballot=Ballot._meta.db_table,
+        poll=Poll._meta.db_table,
+        option=PollOption._meta.db_table,
+        choice=BallotChoice._meta.db_table,
+    )
+    params = [
+        ballot.poll_id,
+        ballot.voter_id,
+        ballot.created_at,
+        ballot.age_band,
+        ballot.gender,
+        ballot.district_id,
+        ballot.poll_id,
+        chosen,
+        chosen,
+    ]
+    # In autocommit the statement is its own transaction; inside a caller's transaction a
+    # savepoint keeps a duplicate from breaking it.
+    if connection.get_autocommit():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    ballot.pk = row[0]
+    ballot._state.adding = False
 
 
 # --- results --------------------------------------------------------------------
@@ -590,10 +644,17 @@ def poll_results(*, poll, viewer, now=None) -> dict:
     """Counts and percentages per option, from the counters: O(options)."""
     if not results_visible(poll, viewer, now):
         raise NotAllowed(_("The results are shown when the poll closes."), code="results_hidden")
-    fresh = Poll.objects.filter(pk=poll.pk).values_list("total_ballots", flat=True).first() or 0
-    options = list(PollOption.objects.filter(poll=poll).values("pk", "text", "votes").order_by("position", "pk"))
+    # One query, in one statement, so the total and the options are the same snapshot.
+    options = list(
+        PollOption.objects.filter(poll=poll)
+        .annotate(total=F("poll__total_ballots"))
+        .values("pk", "text", "votes", "total")
+        .order_by("position", "pk")
+    )
+    fresh = options[0]["total"] if options else 0
     for option in options:
         option["id"] = option.pop("pk")
+        option.pop("total")
         option["percent"] = round(100 * option["votes"] / fresh, 1) if fresh else 0.0
     return {
         "poll": poll.pk,
