@@ -757,7 +757,7 @@ def open_to(user, *, now=None, base=None) -> list[Poll]:
     """Open, listed polls ``user`` may vote on by who they are (one eligibility rule)."""
     now = now or timezone.now()
     base = base if base is not None else Poll.objects.open(now).listed()
-    polls = list(base.select_related("department").prefetch_related("districts"))
+    polls = list(base.select_related("department").prefetch_related("districts", "options"))
     context = VoterContext.load(user, polls)
     return [p for p in polls if refusal_reason(p, context, at=now) is None]
 

@@ -180,3 +180,12 @@ def test_pending_proposal_is_hidden_from_other_citizens(api_as, citizen, other_c
 
 def test_schema_is_valid(client):
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_list_query_count_does_not_grow(api_as, citizen, officer, department, django_assert_max_num_queries):
+    for _ in range(10):
+        PollFactory(department=department, created_by=officer, districts=[district("11440")])
+    client = api_as(citizen)
+    with django_assert_max_num_queries(10):
+        response = client.get("/api/v1/polls/")
+    assert response.json()["count"] == 10
