@@ -147,26 +147,35 @@ def refusal_reason(poll, voter: VoterContext, *, at=None) -> str | None:
     Demographic, employee and member conditions only; the credentials shown at voting
     time (position, QR token, room password) are checked by ``check_credentials``."""
     at = at or timezone.now()
-    refused = _("This poll is for %(who)s.") % {"who": target_description(poll)}
+    if not _fits(poll, voter, at):
+        refused = _("This poll is for %(who)s.") % {"who": target_description(poll)}
+        profile = voter.profile
+        if (poll.age_min is not None or poll.age_max is not None) and not (profile and profile.birth_year):
+            return refused + " " + _("Add your birth year to your profile to take part.")
+        return refused
+    return None
+
+
+def _fits(poll, voter: VoterContext, at) -> bool:
     profile = voter.profile
     if poll.employees_only and not permissions.is_officer(voter.user):
-        return refused
+        return False
     if poll.members_only and poll.pk not in voter.member_poll_ids:
-        return refused
+        return False
     if poll.age_min is not None or poll.age_max is not None:
         age = age_on(profile.birth_year if profile else None, at)
         if age is None:
-            return refused + " " + _("Add your birth year to your profile to take part.")
+            return False
         if (poll.age_min is not None and age < poll.age_min) or (poll.age_max is not None and age > poll.age_max):
-            return refused
+            return False
     if poll.genders and (not profile or profile.gender not in poll.gender_list):
-        return refused
+        return False
     district_ids = {d.pk for d in poll.districts.all()}
     if district_ids and (not profile or profile.district_id not in district_ids):
-        return refused
+        return False
     if poll.dong_list and (not profile or profile.dong not in poll.dong_list):
-        return refused
-    return None
+        return False
+    return True
 
 
 def qr_signer(poll):
