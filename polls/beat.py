@@ -3,4 +3,7 @@
 Plain data (no Django imports): {"name": {"task": "...", "schedule": seconds or crontab}}.
 """
 
-SCHEDULE: dict = {}
+SCHEDULE: dict = {
+    # Records each poll's opening and notifies its targeted citizens; idempotent.
+    "polls-announce-due": {"task": "polls.announce_due_polls", "schedule": 60.0},
+}

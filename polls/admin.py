@@ -1,0 +1,99 @@
+from django.contrib import admin
+
+from polls.models import Ballot, BallotChoice, LotDraw, Poll, PollEvent, PollMember, PollOption
+
+
+class PollOptionInline(admin.TabularInline):
+    model = PollOption
+    extra = 0
+    readonly_fields = ["votes"]
+
+
+class PollEventInline(admin.TabularInline):
+    model = PollEvent
+    extra = 0
+    readonly_fields = ["kind", "actor", "note", "created_at"]
+    can_delete = False
+
+
+@admin.register(Poll)
+class PollAdmin(admin.ModelAdmin):
+    list_display = ["question", "department", "kind", "approval", "opens_at", "closes_at", "total_ballots"]
+    list_filter = ["kind", "approval", "multiple", "employees_only", "qr_required", "department"]
+    search_fields = ["question", "description", "room_number"]
+    raw_id_fields = ["created_by", "decided_by"]
+    filter_horizontal = ["districts"]
+    readonly_fields = ["total_ballots", "opened_notified_at", "created_at", "updated_at", "room_password", "qr_salt"]
+    date_hierarchy = "opens_at"
+    inlines = [PollOptionInline, PollEventInline]
+
+
+@admin.register(PollOption)
+class PollOptionAdmin(admin.ModelAdmin):
+    list_display = ["text", "poll", "position", "votes"]
+    search_fields = ["text", "poll__question"]
+    raw_id_fields = ["poll"]
+    readonly_fields = ["votes"]
+
+    # The vote path caches a poll's options by the poll's updated_at: touch it.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.poll.save(update_fields=["updated_at"])
+
+    def delete_model(self, request, obj):
+        poll = obj.poll
+        super().delete_model(request, obj)
+        poll.save(update_fields=["updated_at"])
+
+
+class BallotChoiceInline(admin.TabularInline):
+    model = BallotChoice
+    extra = 0
+    raw_id_fields = ["option"]
+
+
+@admin.register(Ballot)
+class BallotAdmin(admin.ModelAdmin):
+    """Ballots are evidence: read-only here (changing one would desynchronise the counters)."""
+
+    list_display = ["pk", "poll", "voter", "created_at", "age_band", "gender", "district"]
+    list_filter = ["age_band", "gender", "district"]
+    search_fields = ["poll__question", "voter__username"]
+    raw_id_fields = ["poll", "voter"]
+    inlines = [BallotChoiceInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BallotChoice)
+class BallotChoiceAdmin(admin.ModelAdmin):
+    list_display = ["ballot", "option"]
+    raw_id_fields = ["ballot", "option"]
+    search_fields = ["option__text"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PollMember)
+class PollMemberAdmin(admin.ModelAdmin):
+    list_display = ["identifier", "poll", "user"]
+    list_filter = [("user", admin.EmptyFieldListFilter)]
+    search_fields = ["identifier", "poll__question", "user__username"]
+    raw_id_fields = ["poll", "user"]
+
+
+@admin.register(PollEvent)
+class PollEventAdmin(admin.ModelAdmin):
+    list_display = ["poll", "kind", "actor", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["poll__question", "note"]
+    raw_id_fields = ["poll", "actor"]
+
+
+@admin.register(LotDraw)
+class LotDrawAdmin(admin.ModelAdmin):
+    list_display = ["poll", "winners_count", "seed", "drawn_by", "drawn_at"]
+    search_fields = ["poll__question", "seed"]
+    raw_id_fields = ["poll", "drawn_by"]

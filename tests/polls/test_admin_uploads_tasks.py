@@ -1,0 +1,65 @@
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from polls import tasks
+from polls.models import Ballot, BallotChoice, LotDraw, Poll, PollEvent, PollMember, PollOption
+from polls.uploads import clean_image
+from tests.factories import district
+from tests.polls.factories import PollFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("model", [Poll, PollOption, Ballot, BallotChoice, PollMember, PollEvent, LotDraw])
+def test_admin_changelists_load(client, administrator, poll, model):
+    client.force_login(administrator)
+    url = reverse(f"admin:polls_{model._meta.model_name}_changelist")
+    assert client.get(url).status_code == 200
+
+
+def test_admin_poll_change_page_loads(client, administrator, poll):
+    client.force_login(administrator)
+    assert client.get(reverse("admin:polls_poll_change", args=[poll.pk])).status_code == 200
+
+
+def jpeg_with_exif():
+    image = Image.new("RGB", (20, 10), "red")
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"  # Make
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def test_uploaded_image_loses_its_metadata():
+    cleaned = clean_image(jpeg_with_exif())
+    assert b"SpyCam" not in cleaned.read()
+    cleaned.seek(0)
+    assert Image.open(cleaned).size == (20, 10)
+
+
+def test_not_an_image_is_refused():
+    with pytest.raises(ValidationError):
+        clean_image(SimpleUploadedFile("x.jpg", b"<?php echo 1; ?>", content_type="image/jpeg"))
+
+
+def test_too_large_upload_is_refused(settings):
+    settings.MAX_UPLOAD_BYTES = 10
+    with pytest.raises(ValidationError):
+        clean_image(jpeg_with_exif())
+
+
+def test_beat_task_announces_once(officer, department, citizen, django_capture_on_commit_callbacks):
+    from civicportal.notifications.models import Notification
+
+    PollFactory(department=department, created_by=officer, districts=[district("11440")])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.announce_due_polls.delay().get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.announce_due_polls.delay().get() == 0
+    assert Notification.objects.filter(kind="poll_opened", recipient=citizen).count() == 1
