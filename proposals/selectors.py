@@ -14,7 +14,7 @@ LISTS = ("newest", "supported", "themed", "decided")
 
 def public_list(kind: str):
     """The public proposal lists: newest, most supported, in open themed calls, decided."""
-    qs = Proposal.objects.select_related("department", "themed_call")
+    qs = Proposal.objects.select_related("department", "themed_call", "author")
     if kind == "supported":
         return qs.most_supported()
     if kind == "themed":

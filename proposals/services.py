@@ -136,12 +136,12 @@ def similar_proposals(*, title, idea="", exclude_id=None, limit=5):
             .annotate(similarity=TrigramSimilarity("title", title))
             .order_by("-similarity", "-id")[:limit]
         )
-    wanted = _tokens(title) | _tokens(idea)
+    wanted = _tokens(title)
     if not wanted:
         return []
     scored = []
-    for proposal in qs.only("id", "title", "idea", "status", "vote_count", "department").order_by("-id")[:2000]:
-        have = _tokens(proposal.title) | _tokens(proposal.idea)
+    for proposal in qs.only("id", "title", "status", "vote_count", "department").order_by("-id")[:5000]:
+        have = _tokens(proposal.title)
         overlap = len(wanted & have) / len(wanted | have) if have else 0
         if overlap >= 0.3:
             proposal.similarity = overlap

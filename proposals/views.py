@@ -88,8 +88,10 @@ def detail(request, pk):
 
 def themed_calls(request):
     now = timezone.now()
-    calls = ThemedCall.objects.select_related("department").annotate(
-        proposal_count=Count("proposals", filter=~Q(proposals__status=Proposal.Status.DRAFT))
+    calls = (
+        ThemedCall.objects.select_related("department")
+        .annotate(proposal_count=Count("proposals", filter=~Q(proposals__status=Proposal.Status.DRAFT)))
+        .order_by("-opens_at", "-id")
     )
     return render(
         request,
