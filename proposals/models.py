@@ -256,9 +256,15 @@ class ProposalVote(models.Model):
     """One citizen's support. ``proposal_author`` is copied from the proposal so the
     database itself can refuse a vote for one's own proposal."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_votes")
-    proposal_author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes: the unique (proposal, voter) and the (voter, created_at)
+    # indexes cover the lookups, and fewer indexes keep vote inserts cheap.
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes", db_index=False)
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_votes", db_index=False
+    )
+    proposal_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(_("voted at"), auto_now_add=True)
 
     class Meta:
