@@ -26,8 +26,7 @@ def bench_database(name, *, reuse=False):
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         if not exists or not reuse:
             conn.execute(
-                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             )
     fresh = not (exists and reuse)
     os.environ["DATABASE_URL"] = url._replace(path=f"/{name}").geturl()

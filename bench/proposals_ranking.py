@@ -108,7 +108,9 @@ def load(n_proposals, n_votes, n_authors, n_voters):
         for name, _definition in index_defs:
             cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute("ALTER TABLE proposals_proposalvote DROP CONSTRAINT one_vote_per_citizen_per_proposal")
-        with raw.copy("COPY proposals_proposalvote (proposal_id, voter_id, proposal_author_id, created_at) FROM STDIN") as copy:
+        with raw.copy(
+            "COPY proposals_proposalvote (proposal_id, voter_id, proposal_author_id, created_at) FROM STDIN"
+        ) as copy:
             buf, pending = io.StringIO(), 0
             for p, k in enumerate(counts):
                 start = (p * 7919) % n_voters

@@ -46,11 +46,11 @@ def run_concurrently(voters, proposal_id, repeat=1):
     return done, errors
 
 
-def test_threshold_crossed_exactly_once_by_concurrent_voters(settings):
+def test_64_concurrent_voters_cross_the_threshold_exactly_once(settings):
     settings.PROPOSAL_VOTE_THRESHOLD = 10
     author = CitizenFactory(username="author")
     proposal = ProposalFactory(author=author)
-    voters = [CitizenFactory(username=f"concurrent{i}") for i in range(24)]
+    voters = [CitizenFactory(username=f"concurrent{i}") for i in range(64)]
     done, errors = run_concurrently(voters, proposal.pk)
     proposal.refresh_from_db()
     # Exactly 11 votes got in (the 11th moved it to review); the others were refused.
