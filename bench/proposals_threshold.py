@@ -107,9 +107,8 @@ def main():
             per_vote[kind] += latencies
     print(f"\n{'':<34}{'median ms':>10}{'p95 ms':>10}")
     for kind in ("threshold", "baseline"):
-        print(
-            f"{kind + ' round (' + str(len(voters)) + ' voters)':<34}{median(walls[kind]):>10.1f}{p95(walls[kind]):>10.1f}"
-        )
+        label = f"{kind} round ({len(voters)} voters)"
+        print(f"{label:<34}{median(walls[kind]):>10.1f}{p95(walls[kind]):>10.1f}")
         print(f"{kind + ' per vote':<34}{median(per_vote[kind]):>10.1f}{p95(per_vote[kind]):>10.1f}")
     print(f"\nratio threshold / baseline round wall time: {median(walls['threshold']) / median(walls['baseline']):.2f}")
     print(f"every round exact: {args.rounds} threshold rounds crossed exactly once, vote_count == rows")
