@@ -221,3 +221,52 @@ def test_list_query_count_is_constant(api_client, django_assert_max_num_queries)
 
 def test_schema_is_valid(api_client):
     assert api_client.get("/api/schema/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "persona,expected",
+    [
+        ("other_citizen", 201),
+        ("officer", 403),
+        ("supervisor", 403),
+        ("evaluator", 403),
+        ("monitor", 403),
+        ("counsellor", 403),
+    ],
+)
+def test_vote_permission_per_role(api_as, request, proposal, persona, expected):
+    response = api_as(request.getfixturevalue(persona)).post(f"{BASE}{proposal.pk}/vote/")
+    assert response.status_code == expected
+    assert ProposalVote.objects.count() == (1 if expected == 201 else 0)
+
+
+@pytest.mark.parametrize(
+    "persona,expected",
+    [
+        ("officer", 409),  # allowed, but refused for want of evaluations
+        ("supervisor", 409),
+        ("officer_of_other_department", 403),
+        ("citizen", 403),
+        ("evaluator", 403),
+        ("monitor", 403),
+    ],
+)
+def test_decide_permission_per_role(api_as, request, in_review, persona, expected):
+    response = api_as(request.getfixturevalue(persona)).post(
+        f"{BASE}{in_review.pk}/decide/",
+        {"outcome": "rejected", "summary": "No.", "reason_budget": True, "reasons": "x"},
+        format="json",
+    )
+    assert response.status_code == expected
+    assert Decision.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", ["citizen", "other_citizen", "officer", "monitor"])
+def test_only_panel_evaluators_evaluate(api_as, request, in_review, persona):
+    response = api_as(request.getfixturevalue(persona)).post(
+        f"{BASE}{in_review.pk}/evaluate/",
+        {"necessity": 3, "effectiveness": 3, "feasibility": 3, "budget": 3, "comment": "x"},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert Evaluation.objects.count() == 0
