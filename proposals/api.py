@@ -16,8 +16,10 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from civicportal.accounts.models import Department, District
+from civicportal.api import Pagination
 from proposals import selectors, services
 from proposals.models import Comment, Decision, Proposal, ProposalEvent, ProposalVote, ThemedCall
+from proposals.pagination import CachedCountPagination
 
 # --- Serializers -----------------------------------------------------------------
 
@@ -210,6 +212,13 @@ class ProposalViewSet(GenericViewSet):
     queryset = Proposal.objects.none()
     lookup_value_regex = r"\d+"
     filter_backends: list = []
+
+    @property
+    def paginator(self):
+        # Only the public list caches its total; personal lists count exactly.
+        if not hasattr(self, "_paginator"):
+            self._paginator = CachedCountPagination() if self.action == "list" else Pagination()
+        return self._paginator
 
     def get_permissions(self):
         if self.action in ("list", "retrieve", "comments", "timeline", "similar") and self.request.method == "GET":

@@ -26,10 +26,13 @@ from proposals.forms import (
     RevisionForm,
 )
 from proposals.models import EvaluatorAssignment, Proposal, ProposalRevision, ProposalVote, ThemedCall
+from proposals.pagination import CachedCountPaginator
 
 
-def _page(request, qs, per_page=20):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+def _page(request, qs, per_page=20, *, public=False):
+    """A page of ``qs``; public lists cache their total briefly (see proposals.pagination)."""
+    paginator = CachedCountPaginator if public else Paginator
+    return paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
 def _form_error(form, exc):
@@ -44,7 +47,7 @@ def index(request):
     kind = request.GET.get("list", "newest")
     if kind not in selectors.LISTS:
         kind = "newest"
-    page = _page(request, selectors.public_list(kind))
+    page = _page(request, selectors.public_list(kind), public=True)
     calls = ThemedCall.objects.open_at().select_related("department")[:5]
     return render(
         request,
@@ -106,7 +109,9 @@ def themed_calls(request):
 
 def themed_call_detail(request, pk):
     call = get_object_or_404(ThemedCall.objects.select_related("department"), pk=pk)
-    page = _page(request, Proposal.objects.public().filter(themed_call=call).order_by("-vote_count", "-id"))
+    page = _page(
+        request, Proposal.objects.public().filter(themed_call=call).order_by("-vote_count", "-id"), public=True
+    )
     return render(
         request, "proposals/themed_call_detail.html", {"call": call, "page": page, "proposals": page.object_list}
     )
