@@ -128,3 +128,19 @@ class RevisionForm(forms.Form):
 class ImplementationForm(forms.Form):
     text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
     completed = forms.BooleanField(label=_("Implementation completed"), required=False)
+
+
+class ThemedCallForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    title = forms.CharField(label=_("Theme"), max_length=200)
+    description = forms.CharField(label=_("What ideas are you looking for?"), widget=forms.Textarea(attrs={"rows": 4}))
+    opens_at = forms.DateTimeField(
+        label=_("Opens at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
+    def __init__(self, *args, department_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(pk__in=department_ids)

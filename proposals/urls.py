@@ -18,6 +18,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("my-votes/", views.my_votes, name="my_votes"),
     path("workspace/", views.workspace, name="workspace"),
+    path("workspace/calls/new/", views.themed_call_new, name="themed_call_new"),
     path("workspace/<int:pk>/", views.workspace_detail, name="workspace_detail"),
     path("evaluations/", views.evaluations, name="evaluations"),
     path("evaluations/<int:pk>/", views.evaluate, name="evaluate"),

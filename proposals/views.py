@@ -24,6 +24,7 @@ from proposals.forms import (
     ImplementationForm,
     ProposalForm,
     RevisionForm,
+    ThemedCallForm,
 )
 from proposals.models import EvaluatorAssignment, Proposal, ProposalRevision, ProposalVote, ThemedCall
 from proposals.pagination import CachedCountPaginator
@@ -300,6 +301,21 @@ def _workspace_action(officer, proposal, action, data):
     if action == "revision":
         return services.revision_propose(officer=officer, proposal_id=proposal.pk, **data)
     return services.implementation_update(officer=officer, proposal_id=proposal.pk, **data)
+
+
+@login_required
+def themed_call_new(request):
+    if not permissions.is_officer(request.user):
+        raise PermissionDenied
+    form = ThemedCallForm(request.POST or None, department_ids=permissions.department_ids(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = services.themed_call_create(officer=request.user, **form.cleaned_data)
+            messages.success(request, _("The themed call is published."))
+            return redirect("proposals:themed_call", pk=call.pk)
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "proposals/themed_call_form.html", {"form": form})
 
 
 # --- Evaluator workspace ------------------------------------------------------------

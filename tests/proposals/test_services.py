@@ -481,3 +481,11 @@ def test_inactive_panel_member_cannot_be_assigned(in_review, officer):
 
 def test_citizen_factory_is_citizen():
     assert CitizenFactory().groups.filter(name="citizen").exists()
+
+
+def test_database_refuses_call_closing_before_it_opens(department):
+    from proposals.models import ThemedCall
+
+    now = timezone.now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ThemedCall.objects.create(department=department, title="x", description="x", opens_at=now, closes_at=now)

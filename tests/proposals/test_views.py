@@ -258,3 +258,46 @@ def test_statistics_match_raw_rows(client):
     assert [r["adoption_rate_percent"] for r in rows] == ["50.0", "33.3"]
     page = client.get(reverse("proposals:statistics")).content.decode()
     assert 'data-year="2024" data-received="3" data-adopted="1"' in page
+
+
+def test_officer_opens_a_themed_call(client, officer, department):
+    client.force_login(officer)
+    assert client.get(reverse("proposals:themed_call_new")).status_code == 200
+    response = client.post(
+        reverse("proposals:themed_call_new"),
+        {
+            "department": department.pk,
+            "title": "Ideas for cooler bus stops",
+            "description": "Heat.",
+            "opens_at": "2026-06-01T00:00",
+            "closes_at": "2026-06-30T23:59",
+        },
+    )
+    assert response.status_code == 302
+    from proposals.models import ThemedCall
+
+    call = ThemedCall.objects.get()
+    assert (call.department, call.created_by) == (department, officer)
+
+
+def test_themed_call_closing_before_opening_is_refused(client, officer, department):
+    from proposals.models import ThemedCall
+
+    client.force_login(officer)
+    response = client.post(
+        reverse("proposals:themed_call_new"),
+        {
+            "department": department.pk,
+            "title": "Backwards",
+            "description": "x",
+            "opens_at": "2026-06-30T00:00",
+            "closes_at": "2026-06-01T00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert ThemedCall.objects.count() == 0
+
+
+def test_citizen_cannot_open_a_themed_call(client, citizen):
+    client.force_login(citizen)
+    assert client.get(reverse("proposals:themed_call_new")).status_code == 403
