@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civicportal.accounts.models import Department, District
@@ -25,7 +26,20 @@ class ProposalForm(forms.Form):
         required=False,
         empty_label=_("None: a general proposal"),
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                # Progressive enhancement: similar proposals appear while typing.
+                "hx-get": reverse_lazy("proposals:similar"),
+                "hx-trigger": "keyup changed delay:600ms",
+                "hx-target": "#similar-hint",
+                "hx-swap": "innerHTML",
+                "aria-describedby": "similar-hint",
+            }
+        ),
+    )
     problem = forms.CharField(label=_("The problem"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     idea = forms.CharField(label=_("Your idea"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
     expected_effect = forms.CharField(

@@ -6,6 +6,7 @@ app_name = "proposals"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.submit, name="submit"),
+    path("similar/", views.similar, name="similar"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.submit, name="edit"),
     path("<int:pk>/vote/", views.vote, name="vote"),

@@ -133,6 +133,13 @@ def statistics_csv(request):
     return response
 
 
+def similar(request):
+    """htmx partial: public proposals similar to the title being typed."""
+    title = request.GET.get("title", "")[:200]
+    found = services.similar_proposals(title=title) if len(title.strip()) >= 4 else []
+    return render(request, "proposals/_similar.html", {"similar": found})
+
+
 # --- Citizen -------------------------------------------------------------------
 
 

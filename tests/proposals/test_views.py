@@ -301,3 +301,10 @@ def test_themed_call_closing_before_opening_is_refused(client, officer, departme
 def test_citizen_cannot_open_a_themed_call(client, citizen):
     client.force_login(citizen)
     assert client.get(reverse("proposals:themed_call_new")).status_code == 403
+
+
+def test_similar_hint_partial(client):
+    ProposalFactory(title="Misting fans at bus stops in Mapo")
+    page = client.get(reverse("proposals:similar"), {"title": "Misting fans at bus stops"}).content.decode()
+    assert "Misting fans at bus stops in Mapo" in page
+    assert client.get(reverse("proposals:similar"), {"title": "zzz"}).content.decode().strip() == ""
