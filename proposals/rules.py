@@ -6,6 +6,7 @@ from civicportal.accounts.permissions import (
     is_administrator,
     is_citizen,
     is_evaluator,
+    is_monitor,
     is_officer_of_object,
     member_of,
 )
@@ -22,3 +23,5 @@ rules.add_perm("proposals.comment_proposal", rules.is_authenticated)
 rules.add_perm("proposals.review_proposal", is_officer_of_object)
 rules.add_perm("proposals.evaluate_proposal", is_evaluator)
 rules.add_perm("proposals.manage_themed_call", is_officer_of_department | is_administrator)
+# The mayor's office monitors every review, read-only.
+rules.add_perm("proposals.view_review", is_officer_of_object | is_monitor | is_administrator)

@@ -239,11 +239,13 @@ def my_votes(request):
 
 @login_required
 def workspace(request):
-    if not permissions.is_officer(request.user):
+    monitor = permissions.can(request.user, "accounts.read_everything")
+    if not (permissions.is_officer(request.user) or monitor):
         raise PermissionDenied
     department_ids = permissions.department_ids(request.user)
+    scope = Proposal.objects.all() if monitor else Proposal.objects.filter(department_id__in=department_ids)
     in_review = (
-        Proposal.objects.in_review_for(department_ids)
+        scope.filter(status=Proposal.Status.IN_REVIEW)
         .select_related("department")
         .annotate(
             assigned=Count("assignments", distinct=True),
@@ -251,18 +253,20 @@ def workspace(request):
         )
         .order_by("reviewed_at")
     )
-    adopted = Proposal.objects.filter(
-        department_id__in=department_ids,
-        status__in=[Proposal.Status.ADOPTED, Proposal.Status.IMPLEMENTING],
-    ).order_by("decided_at")
-    return render(request, "proposals/workspace.html", {"in_review": in_review, "adopted": adopted})
+    adopted = scope.filter(status__in=[Proposal.Status.ADOPTED, Proposal.Status.IMPLEMENTING]).order_by("decided_at")
+    return render(
+        request,
+        "proposals/workspace.html",
+        {"in_review": in_review, "adopted": adopted, "can_open_calls": permissions.is_officer(request.user)},
+    )
 
 
 @login_required
 def workspace_detail(request, pk):
     proposal = get_object_or_404(Proposal.objects.select_related("department", "author"), pk=pk)
-    if not permissions.can(request.user, "proposals.review_proposal", proposal):
+    if not permissions.can(request.user, "proposals.view_review", proposal):
         raise PermissionDenied
+    can_act = permissions.can(request.user, "proposals.review_proposal", proposal)
     forms = {
         "assign": AssignForm(prefix="assign"),
         "decision": DecisionForm(prefix="decision"),
@@ -273,6 +277,8 @@ def workspace_detail(request, pk):
         "implementation": ImplementationForm(prefix="implementation"),
     }
     if request.method == "POST":
+        if not can_act:
+            raise PermissionDenied
         action = request.POST.get("action")
         if action in forms:
             form = type(forms[action])(request.POST, prefix=action)
@@ -294,6 +300,7 @@ def workspace_detail(request, pk):
             "forms": forms,
             "events": proposal.events.all(),
             "revisions": proposal.revisions.all(),
+            "can_act": can_act,
         },
     )
 

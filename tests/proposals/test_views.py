@@ -184,6 +184,7 @@ def test_decision_without_evaluations_via_http(client, in_review, officer):
         ("evaluator", "workspace", 403),
         ("officer", "workspace", 200),
         ("officer_of_other_department", "workspace", 200),
+        ("monitor", "workspace", 200),
         ("citizen", "evaluations", 403),
         ("officer", "evaluations", 403),
         ("evaluator", "evaluations", 200),
@@ -197,7 +198,8 @@ def test_workspace_permissions(client, request, persona, url_name, expected):
 
 
 @pytest.mark.parametrize(
-    "persona,expected", [("officer", 200), ("officer_of_other_department", 403), ("citizen", 403), ("evaluator", 403)]
+    "persona,expected",
+    [("officer", 200), ("monitor", 200), ("officer_of_other_department", 403), ("citizen", 403), ("evaluator", 403)],
 )
 def test_workspace_detail_only_for_the_department(client, request, in_review, persona, expected):
     client.force_login(request.getfixturevalue(persona))
@@ -308,3 +310,20 @@ def test_similar_hint_partial(client):
     page = client.get(reverse("proposals:similar"), {"title": "Misting fans at bus stops"}).content.decode()
     assert "Misting fans at bus stops in Mapo" in page
     assert client.get(reverse("proposals:similar"), {"title": "zzz"}).content.decode().strip() == ""
+
+
+def test_monitor_reads_the_review_but_cannot_act(client, monitor, in_review):
+    from proposals.models import EvaluatorAssignment
+
+    client.force_login(monitor)
+    url = reverse("proposals:workspace_detail", args=[in_review.pk])
+    page = client.get(url).content.decode()
+    assert 'value="decision"' not in page
+    assert client.post(url, {"action": "assign", "assign-evaluators": []}).status_code == 403
+    assert EvaluatorAssignment.objects.count() == 0
+    assert in_review.title in client.get(reverse("proposals:workspace")).content.decode()
+
+
+def test_workspace_lists_only_my_department(client, officer_of_other_department, in_review):
+    client.force_login(officer_of_other_department)
+    assert in_review.title not in client.get(reverse("proposals:workspace")).content.decode()
