@@ -183,6 +183,15 @@ def main():
         offset = (deep_page - 1) * 20
         list(Proposal.objects.most_supported().select_related("department", "author")[offset : offset + 20])
 
+    page1_sql, page1_params = (
+        Proposal.objects.most_supported().select_related("department", "author")[:20].query.sql_with_params()
+    )
+
+    def sql_page1():
+        with connection.cursor() as cursor:
+            cursor.execute(page1_sql, page1_params)
+            cursor.fetchall()
+
     def html_page1():
         assert client.get("/proposals/?list=supported").status_code == 200
 
@@ -194,9 +203,10 @@ def main():
 
     for fn in (orm_page1, html_page1, api_page1):  # warm up
         fn()
-    results = {name: [] for name in ("orm_page1", "orm_deep", "html_page1", "api_page1", "baseline")}
+    results = {name: [] for name in ("sql_page1", "orm_page1", "orm_deep", "html_page1", "api_page1", "baseline")}
     baseline_every = 3
     for r in range(args.rounds):
+        results["sql_page1"] += timed(sql_page1, 3)
         results["orm_page1"] += timed(orm_page1, 3)
         results["orm_deep"] += timed(orm_deep, 1)
         results["html_page1"] += timed(html_page1, 2)
@@ -206,6 +216,7 @@ def main():
         reset_queries()
     print(f"\n{'measurement':<48}{'median ms':>10}{'p95 ms':>10}{'n':>5}")
     labels = {
+        "sql_page1": "SQL only, most supported page 1",
         "orm_page1": "ORM most supported, page 1 (vote_count index)",
         "orm_deep": f"ORM most supported, page {deep_page}",
         "html_page1": "GET /proposals/?list=supported (full page)",
@@ -217,6 +228,8 @@ def main():
         print(f"{label:<48}{median(values):>10.2f}{p95(values):>10.2f}{len(values):>5}")
     ratio = median(results["baseline"]) / median(results["orm_page1"])
     print(f"\nratio baseline / counter (ORM page 1): {ratio:.0f}x")
+    ratio = median(results["baseline"]) / median(results["sql_page1"])
+    print(f"ratio baseline / counter (SQL page 1): {ratio:.0f}x")
     print(f"HTML page under 150 ms: {median(results['html_page1']) < 150}; API: {median(results['api_page1']) < 150}")
 
 

@@ -270,3 +270,21 @@ def test_only_panel_evaluators_evaluate(api_as, request, in_review, persona):
     )
     assert response.status_code == 403
     assert Evaluation.objects.count() == 0
+
+
+def test_statistics_api_matches_raw_rows(api_client):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    seoul = ZoneInfo("Asia/Seoul")
+    for when, status in [
+        (datetime(2025, 1, 1, 0, 30, tzinfo=seoul), Proposal.Status.ADOPTED),  # 2024 in UTC, 2025 in Seoul
+        (datetime(2025, 5, 1, 9, 0, tzinfo=seoul), Proposal.Status.REJECTED),
+        (datetime(2025, 7, 1, 9, 0, tzinfo=seoul), Proposal.Status.IMPLEMENTING),
+        (datetime(2025, 8, 1, 9, 0, tzinfo=seoul), Proposal.Status.OPEN),
+    ]:
+        ProposalFactory(submitted_at=when, status=status)
+    years = api_client.get(f"{BASE}statistics/").json()["years"]
+    raw = list(Proposal.objects.exclude(status="draft").values_list("submitted_at", "status"))
+    adopted = sum(1 for _, s in raw if s in Proposal.ADOPTED_STATUSES)
+    assert years == [{"year": 2025, "received": len(raw), "adopted": adopted, "rejected": 1, "rate": 50.0}]
