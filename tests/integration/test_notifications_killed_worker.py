@@ -94,7 +94,13 @@ def test_fan_out_survives_a_killed_worker(transactional_db, settings):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.integration.alerts_worker_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": "postgres://{user}{password}@{host}:{port}/{name}".format(
+            user=db["USER"],
+            password=f":{db['PASSWORD']}" if db.get("PASSWORD") else "",
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            name=db["NAME"],  # the test database
+        ),
         "NOTIFICATION_OUTBOX_DIR": str(outbox),
         "ALERT_TEST_SEND_DELAY": "0.01",
         "DEBUG": "true",

@@ -145,6 +145,7 @@ def test_citizen_sees_the_alert_in_the_inbox(sent_alert, resident, client):
 def test_officer_writes_and_another_approves_through_the_pages(author, approver, resident, client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     client.force_login(author)
+    assert b"use-my-position" in client.get("/alerts/manage/new/").content
     now = timezone.localtime()
     form = {
         "msg_type": "Alert",
@@ -179,6 +180,16 @@ def test_officer_writes_and_another_approves_through_the_pages(author, approver,
     assert progress.status_code == 200
     panel = client.get(f"/alerts/manage/{alert.pk}/progress/?panel=1", HTTP_HX_REQUEST="true")
     assert b"<html" not in panel.content
+    assert client.get("/alerts/manage/").status_code == 200
+
+    # An all-clear to the same people, through the update form.
+    client.force_login(author)
+    assert client.get(f"/alerts/manage/{alert.pk}/update/").status_code == 200
+    form.update(msg_type="Cancel", headline_ko="지진 경보 해제")
+    del form["area_kind"], form["districts"]
+    assert client.post(f"/alerts/manage/{alert.pk}/update/", form).status_code == 302
+    all_clear = EmergencyAlert.objects.get(msg_type="Cancel")
+    assert (all_clear.references, all_clear.status) == (alert, "pending_approval")
 
 
 @pytest.mark.parametrize(
