@@ -279,7 +279,7 @@ class Case(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(anonymous_reporter=False) | Q(kind__in=[k.value for k in CONFIDENTIAL_KINDS]),
+                condition=Q(anonymous_reporter=False) | Q(kind__in=sorted(k.value for k in CONFIDENTIAL_KINDS)),
                 name="case_anonymous_only_for_reports",
             ),
             models.CheckConstraint(condition=~Q(duplicate_of=models.F("pk")), name="case_not_duplicate_of_itself"),

@@ -309,20 +309,33 @@ def case_route(*, case, by) -> Case:
 def case_assign(*, case, officer, by) -> Case:
     """Give the case to ``officer`` (a member of its department)."""
     permissions.require(by, "complaints.assign_case", case)
+    return _assign(case, officer=officer, by=by, claim=False)
+
+
+def case_claim(*, case, by) -> Case:
+    """An officer takes an unassigned case of their department. Two clicks: one wins."""
+    permissions.require(by, "complaints.handle_case", case)
+    return _assign(case, officer=by, by=by, claim=True)
+
+
+def _assign(case, *, officer, by, claim) -> Case:
     if officer is None or not permissions.member_of(officer, case.department_id):
         raise DomainError(_("Choose an officer of this department."), field="officer")
     with transaction.atomic():
-        case = _locked(case)
+        case = _locked(case)  # the check and the change under one row lock
         if not case.is_open:
             raise Conflict(_("This case is no longer open."))
-        claimed = officer.pk == by.pk
+        if claim and case.officer_id == by.pk:
+            return case
+        if claim and case.officer_id is not None:
+            raise Conflict(_("Another officer already took this case."))
         event = case.transition_to(
-            Status.ASSIGNED, by=by, kind=E.CLAIMED if claimed else E.ASSIGNED, note=officer.get_full_name()
+            Status.ASSIGNED, by=by, kind=E.CLAIMED if claim else E.ASSIGNED, note=officer.get_full_name()
         )
         case.officer = officer
         case.save(update_fields=["status", "officer"])
         event.save()
-        if not claimed:
+        if officer.pk != by.pk:
             notify(
                 [officer],
                 "complaints.assigned",
@@ -331,18 +344,6 @@ def case_assign(*, case, officer, by) -> Case:
                 link=reverse("complaints:workspace", args=[case.tracking_number]),
             )
     return case
-
-
-def case_claim(*, case, by) -> Case:
-    """An officer takes an unassigned case of their department. Two clicks: one wins."""
-    permissions.require(by, "complaints.handle_case", case)
-    with transaction.atomic():
-        locked = _locked(case)
-        if locked.officer_id is not None and locked.officer_id != by.pk:
-            raise Conflict(_("Another officer already took this case."))
-        if locked.officer_id == by.pk:
-            return locked
-    return case_assign(case=locked, officer=by, by=by)
 
 
 def case_add_note(*, case, by, text) -> CaseEvent:
