@@ -111,11 +111,16 @@ class FileCaseSerializer(serializers.Serializer):
 
 
 class StaffFileCaseSerializer(FileCaseSerializer):
-    channel = serializers.ChoiceField(choices=[c for c in Channel.choices if c[0] in STAFF_CHANNELS])
+    channel = serializers.ChoiceField(choices=Channel.choices, help_text="120, visit, email or social")
     citizen = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     source_url = serializers.URLField(required=False, allow_blank=True, default="")
+
+    def validate_channel(self, value):
+        if value not in STAFF_CHANNELS:
+            raise serializers.ValidationError("Staff file on the 120, visit, email or social channels.")
+        return value
 
 
 class RateSerializer(serializers.Serializer):
