@@ -11,7 +11,17 @@ from civicportal.accounts import permissions
 from civicportal.accounts.models import Department, District, User
 from civicportal.errors import NotFound
 from complaints import selectors, services
-from complaints.models import Case, CaseEvent, Category, Channel, FaqEntry, Kind, PublishedExample, Status
+from complaints.models import (
+    STAFF_CHANNELS,
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    FaqEntry,
+    Kind,
+    PublishedExample,
+    Status,
+)
 
 # --- serializers ---------------------------------------------------------------------------
 
@@ -100,6 +110,19 @@ class FileCaseSerializer(serializers.Serializer):
     attachments = serializers.ListField(child=serializers.FileField(), required=False)
 
 
+class StaffFileCaseSerializer(FileCaseSerializer):
+    channel = serializers.ChoiceField(choices=Channel.choices, help_text="120, visit, email or social")
+    citizen = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    source_url = serializers.URLField(required=False, allow_blank=True, default="")
+
+    def validate_channel(self, value):
+        if value not in STAFF_CHANNELS:
+            raise serializers.ValidationError("Staff file on the 120, visit, email or social channels.")
+        return value
+
+
 class RateSerializer(serializers.Serializer):
     score = serializers.IntegerField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -168,6 +191,25 @@ class CaseListCreate(generics.ListAPIView):
         channel = Channel.MOBILE
         case = services.case_file(
             citizen=request.user, filed_by=request.user, channel=channel, attachments=attachments, **fields
+        )
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class StaffFileCase(APIView):
+    """Staff (officers, counsellors) file for a citizen: walk-in, email, social media, phone."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request=StaffFileCaseSerializer, responses={201: CaseSerializer})
+    def post(self, request):
+        permissions.require(request.user, "complaints.file_case_for_citizen")
+        data = StaffFileCaseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        fields.pop("attachments", None)
+        attachments = request.FILES.getlist("attachments") if request.FILES else []
+        case = services.case_file(
+            citizen=fields.pop("citizen", None), filed_by=request.user, attachments=attachments, **fields
         )
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 

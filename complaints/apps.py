@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Eung-Dap-So: complaints and proposals")
+
+    def ready(self):
+        # Cache invalidation only (not domain flow): routing rules and SLA policies are read
+        # from a per-process cache on every filing; an admin edit clears it here at once.
+        from complaints import services
+        from complaints.models import RoutingRule, SlaPolicy
+
+        for model in (RoutingRule, SlaPolicy):
+            post_save.connect(services.clear_caches, sender=model, dispatch_uid=f"complaints-cache-{model.__name__}")
+            post_delete.connect(
+                services.clear_caches, sender=model, dispatch_uid=f"complaints-cache-d-{model.__name__}"
+            )

@@ -95,3 +95,32 @@ class DuplicateForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Keywords"), required=False, max_length=100)
+
+
+STAFF_CHANNEL_CHOICES = [
+    ("visit", _("Walk-in visit")),
+    ("email", _("Email")),
+    ("social", _("Social media")),
+    ("120", _("120 call centre")),
+]
+
+
+class StaffCaseFileForm(CaseFileForm):
+    """An officer or counsellor files for a citizen (walk-in, email, social media, phone)."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=STAFF_CHANNEL_CHOICES)
+    citizen_username = forms.CharField(
+        label=_("Citizen's account (username)"), required=False, help_text=_("Leave empty if they have none.")
+    )
+    source_url = forms.URLField(label=_("Link to the post or message"), required=False)
+
+    field_order = ["channel", "citizen_username", "source_url"]
+
+    def clean_citizen_username(self):
+        username = self.cleaned_data["citizen_username"].strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No account with this username."))
+        return user

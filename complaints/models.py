@@ -98,9 +98,9 @@ class TrackingCounter(models.Model):
     def next_number(cls, year: int) -> str:
         """The next ``YYYY-NNNNNNN`` for ``year``.
 
-        One statement (upsert + RETURNING, PostgreSQL and SQLite >= 3.35): the row lock it
-        takes is held to the end of the caller's transaction, so two concurrent filings can
-        never read the same value; a rolled-back filing leaves no gap."""
+        One statement (upsert + RETURNING, PostgreSQL and SQLite >= 3.35) that increments and
+        reads under the row lock, so two concurrent filings can never get the same value. The
+        lock lasts until the caller's transaction ends."""
         table = connection.ops.quote_name(cls._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -279,7 +279,7 @@ class Case(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(anonymous_reporter=False) | Q(kind__in=[k.value for k in CONFIDENTIAL_KINDS]),
+                condition=Q(anonymous_reporter=False) | Q(kind__in=sorted(k.value for k in CONFIDENTIAL_KINDS)),
                 name="case_anonymous_only_for_reports",
             ),
             models.CheckConstraint(condition=~Q(duplicate_of=models.F("pk")), name="case_not_duplicate_of_itself"),

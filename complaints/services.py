@@ -4,6 +4,7 @@ Each service checks permissions with ``permissions.require``, locks the case row
 changes it, writes the event, and queues notifications (sent after commit).
 """
 
+import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -64,9 +65,9 @@ def _required_text(value, field, message):
 
 def _set_deadline(case: Case, start: datetime):
     """Every deadline comes from the business calendar; a new clock resets the SLA flags."""
-    days = 1 if case.is_simple else SlaPolicy.days_for(case.kind)
+    days = 1 if case.is_simple else _sla_days(case.kind)
     case.clock_started_at = start
-    case.due_at = deadline(start, days)
+    case.due_at = _deadline(start, days)
     case.warn_at = start + (case.due_at - start) * 0.8
     case.warned_at = None
     case.escalated_at = None
@@ -85,9 +86,44 @@ def default_department() -> Department:
     return department
 
 
+# Per-process caches of small admin-edited tables read on every filing. Saving a rule or
+# policy clears this process's copy at once (complaints.apps); other processes within a minute.
+_CACHE_SECONDS = 60
+_local_cache: dict = {}
+
+
+def _cached(key, load):
+    now = time.monotonic()
+    hit = _local_cache.get(key)
+    if hit is None or hit[0] < now:
+        hit = (now + _CACHE_SECONDS, load())
+        _local_cache[key] = hit
+    return hit[1]
+
+
+def clear_caches(**_kwargs):
+    _local_cache.clear()
+
+
+def _active_rules():
+    return _cached("rules", lambda: list(RoutingRule.objects.filter(is_active=True).select_related("department")))
+
+
+def _sla_days(kind) -> int:
+    return _cached(("sla", kind), lambda: SlaPolicy.days_for(kind))
+
+
+def _deadline(start: datetime, days: int) -> datetime:
+    """``business_calendar.deadline``, memoised: it depends only on the local date, whether the
+    time is before the cut-off, and the period (the calendar itself is cached for minutes)."""
+    local = timezone.localtime(start)
+    before_cutoff = local.hour < settings.BUSINESS_DAY_CUTOFF_HOUR
+    return _cached(("deadline", local.date(), before_cutoff, days), lambda: deadline(start, days))
+
+
 def route(*, kind, category_id, district_id, text) -> tuple[Department, bool, RoutingRule | None]:
     """(department, is_simple, rule): the first matching active rule, else the coordination desk."""
-    for rule in RoutingRule.objects.filter(is_active=True).select_related("department"):
+    for rule in _active_rules():
         if rule.matches(kind=kind, category_id=category_id, district_id=district_id, text=text):
             return rule.department, rule.marks_simple, rule
     return default_department(), False, None
@@ -185,6 +221,9 @@ def case_file(
     department, simple, rule = route(
         kind=kind, category_id=category_id, district_id=getattr(district, "pk", None), text=f"{title} {text}"
     )
+    # Numbered inside the filing's transaction: one commit (one WAL flush) per filing, and a
+    # rolled-back filing leaves no gap. The counter row stays locked until the commit, which
+    # serialises filings only for the few statements below.
     with transaction.atomic():
         case = Case(
             tracking_number=TrackingCounter.next_number(timezone.localtime(now).year),
@@ -270,20 +309,33 @@ def case_route(*, case, by) -> Case:
 def case_assign(*, case, officer, by) -> Case:
     """Give the case to ``officer`` (a member of its department)."""
     permissions.require(by, "complaints.assign_case", case)
+    return _assign(case, officer=officer, by=by, claim=False)
+
+
+def case_claim(*, case, by) -> Case:
+    """An officer takes an unassigned case of their department. Two clicks: one wins."""
+    permissions.require(by, "complaints.handle_case", case)
+    return _assign(case, officer=by, by=by, claim=True)
+
+
+def _assign(case, *, officer, by, claim) -> Case:
     if officer is None or not permissions.member_of(officer, case.department_id):
         raise DomainError(_("Choose an officer of this department."), field="officer")
     with transaction.atomic():
-        case = _locked(case)
+        case = _locked(case)  # the check and the change under one row lock
         if not case.is_open:
             raise Conflict(_("This case is no longer open."))
-        claimed = officer.pk == by.pk
+        if claim and case.officer_id == by.pk:
+            return case
+        if claim and case.officer_id is not None:
+            raise Conflict(_("Another officer already took this case."))
         event = case.transition_to(
-            Status.ASSIGNED, by=by, kind=E.CLAIMED if claimed else E.ASSIGNED, note=officer.get_full_name()
+            Status.ASSIGNED, by=by, kind=E.CLAIMED if claim else E.ASSIGNED, note=officer.get_full_name()
         )
         case.officer = officer
         case.save(update_fields=["status", "officer"])
         event.save()
-        if not claimed:
+        if officer.pk != by.pk:
             notify(
                 [officer],
                 "complaints.assigned",
@@ -292,18 +344,6 @@ def case_assign(*, case, officer, by) -> Case:
                 link=reverse("complaints:workspace", args=[case.tracking_number]),
             )
     return case
-
-
-def case_claim(*, case, by) -> Case:
-    """An officer takes an unassigned case of their department. Two clicks: one wins."""
-    permissions.require(by, "complaints.handle_case", case)
-    with transaction.atomic():
-        locked = _locked(case)
-        if locked.officer_id is not None and locked.officer_id != by.pk:
-            raise Conflict(_("Another officer already took this case."))
-        if locked.officer_id == by.pk:
-            return locked
-    return case_assign(case=locked, officer=by, by=by)
 
 
 def case_add_note(*, case, by, text) -> CaseEvent:

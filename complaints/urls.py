@@ -6,6 +6,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.index, name="index"),
     path("file/", views.file_case, name="file"),
+    path("file-for-citizen/", views.file_for_citizen, name="file_for_citizen"),
     path("mine/", views.my_cases, name="mine"),
     path("c/<str:number>/", views.detail, name="detail"),
     path("c/<str:number>/rate/", views.rate, name="rate"),

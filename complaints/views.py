@@ -24,6 +24,7 @@ from complaints.forms import (
     NoteForm,
     RateForm,
     SearchForm,
+    StaffCaseFileForm,
     TransferForm,
 )
 from complaints.models import Attachment, Case, Channel, Kind, Status
@@ -81,6 +82,34 @@ def file_case(request):
             return redirect(case)
     status = 400 if request.method == "POST" else 200
     return render(request, "complaints/file.html", {"form": form}, status=status)
+
+
+@login_required
+def file_for_citizen(request):
+    """Staff file a case received by visit, email, social media or phone."""
+    _require(request, "complaints.file_case_for_citizen")
+    form = StaffCaseFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_file(
+                citizen=data["citizen_username"],
+                filed_by=request.user,
+                channel=data["channel"],
+                source_url=data["source_url"],
+                **{
+                    k: data[k] for k in ("kind", "category", "title", "text", "location_text", "district", "lat", "lon")
+                },
+                anonymous_reporter=data["anonymous_reporter"],
+                attachments=data["attachments"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Case %(number)s was filed.") % {"number": case.tracking_number})
+            return redirect("complaints:file_for_citizen")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "complaints/file.html", {"form": form, "staff": True}, status=status)
 
 
 @login_required

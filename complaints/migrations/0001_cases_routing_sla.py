@@ -226,7 +226,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('anonymous_reporter', False), ('kind__in', ['public_interest', 'corruption']), _connector='OR'), name='case_anonymous_only_for_reports'),
+            constraint=models.CheckConstraint(condition=models.Q(('anonymous_reporter', False), ('kind__in', ['corruption', 'public_interest']), _connector='OR'), name='case_anonymous_only_for_reports'),
         ),
         migrations.AddConstraint(
             model_name='case',

@@ -41,3 +41,13 @@ def category(db):
 def _english(settings):
     """Pages in English so assertions read the source strings (Korean is the site default)."""
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Routing rules and SLA policies are cached per process; each test starts clean."""
+    from complaints import services
+
+    services.clear_caches()
+    yield
+    services.clear_caches()

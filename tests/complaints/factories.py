@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import factory
+import pytest
 from django.utils import timezone
 from PIL import Image
 
@@ -95,3 +96,15 @@ def image_bytes(fmt="JPEG", size=(40, 30), exif=True):
         kwargs["exif"] = data.tobytes()
     image.save(out, format=fmt, **kwargs)
     return out.getvalue()
+
+
+@pytest.fixture
+def restore_districts_after(django_db_blocker):
+    """Request it FIRST in a transactional test: its teardown runs after the flush that ends
+    the test and reloads the districts the migration created, so later tests find them."""
+    yield
+    from civicportal.accounts.districts import load_districts
+    from civicportal.accounts.models import District
+
+    with django_db_blocker.unblock():
+        load_districts(District)

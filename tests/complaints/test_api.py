@@ -309,3 +309,35 @@ def test_schema_is_valid(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/complaints/queue/" in response.content
+
+
+def test_officer_files_a_walk_in_case_for_a_citizen(api_as, officer, citizen, parking_rule):
+    response = api_as(officer).post(
+        f"{BASE}/staff-cases/",
+        {
+            "channel": "social",
+            "citizen": citizen.username,
+            "kind": "complaint",
+            "title": "주차",
+            "text": "게시물",
+            "source_url": "https://example.org/post/1",
+        },
+    )
+
+    assert response.status_code == 201, response.json()
+    case = Case.objects.get()
+    assert (case.channel, case.citizen, case.filed_by, case.source_url) == (
+        "social",
+        citizen,
+        officer,
+        "https://example.org/post/1",
+    )
+
+
+def test_citizen_cannot_use_the_staff_filing(api_as, citizen, parking_rule):
+    response = api_as(citizen).post(
+        f"{BASE}/staff-cases/", {"channel": "visit", "kind": "complaint", "title": "t", "text": "x"}
+    )
+
+    assert response.status_code == 403
+    assert Case.objects.count() == 0

@@ -8,14 +8,14 @@ from django.db import connection
 from civicportal.errors import Conflict
 from complaints import services
 from complaints.models import Case
-from tests.complaints.factories import file_case
+from tests.complaints.factories import file_case, restore_districts_after  # noqa: F401
 from tests.factories import officer_of
 
 pytestmark = [pytest.mark.postgres]
 
 
 @pytest.fixture(autouse=True)
-def _districts(transactional_db):
+def _districts(restore_districts_after, transactional_db):  # noqa: F811
     """A transactional test before this one flushed the districts the migration loaded."""
     from civicportal.accounts.districts import load_districts
     from civicportal.accounts.models import District

@@ -260,3 +260,37 @@ def test_report_and_csv(as_user, monitor, citizen, officer, parking_rule):
 def test_report_rejects_bad_period(as_user, monitor):
     assert as_user(monitor).get("/complaints/report/?year=abc").status_code == 404
     assert as_user(monitor).get("/complaints/report/?year=2026&month=13").status_code == 404
+
+
+def test_officer_files_for_a_citizen_in_the_browser(as_user, officer, citizen, parking_rule):
+    client = as_user(officer)
+    assert client.get("/complaints/file-for-citizen/").status_code == 200
+
+    response = client.post(
+        "/complaints/file-for-citizen/",
+        {
+            "channel": "visit",
+            "citizen_username": citizen.username,
+            "kind": "complaint",
+            "title": "방문 민원",
+            "text": "주차 문제",
+        },
+    )
+
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.channel == "visit" and case.citizen == citizen and case.filed_by == officer
+
+
+def test_staff_filing_with_unknown_citizen_is_refused(as_user, officer, parking_rule):
+    response = as_user(officer).post(
+        "/complaints/file-for-citizen/",
+        {"channel": "visit", "citizen_username": "nobody", "kind": "complaint", "title": "t", "text": "x"},
+    )
+
+    assert response.status_code == 400 and "No account with this username." in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_citizen_cannot_open_the_staff_filing_page(as_user, citizen):
+    assert as_user(citizen).get("/complaints/file-for-citizen/").status_code == 404

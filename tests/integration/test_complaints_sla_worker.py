@@ -10,14 +10,14 @@ from civicportal.accounts.models import District
 from civicportal.notifications.models import Notification
 from complaints.models import Case
 from complaints.tasks import sla_sweep
-from tests.complaints.factories import RoutingRuleFactory, file_case
+from tests.complaints.factories import RoutingRuleFactory, file_case, restore_districts_after  # noqa: F401
 from tests.factories import CitizenFactory, DepartmentFactory, officer_of
 from tests.integration.conftest import wait_for
 
 pytestmark = pytest.mark.integration
 
 
-def test_worker_escalates_an_overdue_case_once(celery_worker):
+def test_worker_escalates_an_overdue_case_once(restore_districts_after, celery_worker):  # noqa: F811
     load_districts(District)  # an earlier transactional test may have flushed them
     department = DepartmentFactory(code="parking")
     supervisor = officer_of(department, username="worker_supervisor", head=True)
