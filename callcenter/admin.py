@@ -59,6 +59,10 @@ class ContactAdmin(admin.ModelAdmin):
     readonly_fields = ["duration_seconds", "created_at", "closed_at", "case_id", "case_tracking_number"]
     inlines = [ContactImageInline, ContactEventInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # The counselling record loses nothing: contacts are never deleted.
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         # A closed record is never edited, not even here: corrections are events.
         if obj is not None and obj.is_closed:

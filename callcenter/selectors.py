@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from callcenter.models import Contact, DailySummary, Topic
 
@@ -136,8 +137,8 @@ def statistics(date_from: dt.date, date_to: dt.date, *, use_summaries=True) -> d
         ],
         "by_channel": _labelled(by[D.CHANNEL], dict(Contact.Channel.choices)),
         "by_language": _labelled(by[D.LANGUAGE], dict(Contact.Language.choices)),
-        "by_topic": _labelled(by[D.TOPIC], topic_names, empty_label="(no topic)"),
-        "by_outcome": _labelled(by[D.OUTCOME], dict(Contact.Outcome.choices), empty_label="(open)"),
+        "by_topic": _labelled(by[D.TOPIC], topic_names, empty_label=gettext("(no topic)")),
+        "by_outcome": _labelled(by[D.OUTCOME], dict(Contact.Outcome.choices), empty_label=gettext("(still open)")),
     }
 
 

@@ -386,6 +386,7 @@ def kb_detail(request, pk):
         "article": article,
         "form": form,
         "can_manage": request.user.has_perm("callcenter.manage_knowledge_base"),
+        "can_suggest": request.user.has_perm("callcenter.suggest_article_edit"),
     }
     return render(request, "callcenter/kb_detail.html", context, status=status)
 

@@ -209,3 +209,14 @@ def test_lists_do_not_query_per_row(client, counsellor, citizen, page):
     with CaptureQueriesContext(connection) as many:
         client.get(reverse(f"callcenter:{page}"))
     assert len(many) == len(one)
+
+
+def test_monitor_reads_articles_but_cannot_suggest(client, monitor):
+    article = ArticleFactory()
+    client.force_login(monitor)
+    page = client.get(reverse("callcenter:kb_detail", args=[article.pk]))
+    assert page.status_code == 200
+    assert "Suggest an edit" not in page.content.decode()
+    response = client.post(reverse("callcenter:kb_detail", args=[article.pk]), {"question": "q", "answer": "a"})
+    assert response.status_code == 403
+    assert ArticleSuggestion.objects.count() == 0
