@@ -1,5 +1,6 @@
 """Votes per second through the API with 32 concurrent clients (wrk) against gunicorn
-(2 sync workers), beside a trivial Django JSON endpoint on the same server and a raw
+(2 sync workers), beside a trivial Django JSON endpoint, a minimal DRF endpoint
+inserting one ballot (token auth, no checks) on the same server, and a raw
 ``INSERT ... ON CONFLICT DO NOTHING`` rate into the same ballot table (pgbench), all in
 the same run, alternating rounds; prints medians and the ratio vote / trivial.
 
@@ -104,7 +105,8 @@ def main():
     token_file.write_text("\n".join(token for _u, token in voters) + "\n")
     user_ids = [u for u, _t in voters]
     raw_poll = common.make_poll("pgbench target")
-    hello, votes, raw, vote_errors, p99s = [], [], [], 0, []
+    insert_poll = common.make_poll("minimal DRF insert target")
+    hello, inserts, votes, raw, vote_errors, p99s = [], [], [], [], 0, []
 
     with common.Gunicorn() as server:
         wrk(server.url + "/bench/hello", 2, args.clients, 2)  # warm up both workers
@@ -122,6 +124,11 @@ def main():
                     "tokens": token_file,
                 }
             )
+            insert_script = Path(tempfile.mkstemp(suffix=".lua")[1])
+            insert_script.write_text(
+                WRK_VOTE % {"path": f"/bench/insert/{insert_poll.pk}/", "option": 0, "threads": 2, "tokens": token_file}
+            )
+            inserts.append(wrk(server.url, args.duration, args.clients, 2, script=str(insert_script))[0])
             rate, bad, p99 = wrk(server.url, args.duration, args.clients, 2, script=str(script))
             votes.append(rate)
             vote_errors += bad
@@ -138,14 +145,19 @@ def main():
                 )
             )
             print(
-                f"round {round_number}: hello {hello[-1]:.0f} req/s | vote {rate:.0f} req/s "
+                f"round {round_number}: hello {hello[-1]:.0f} req/s | DRF insert {inserts[-1]:.0f} req/s | "
+                f"vote {rate:.0f} req/s "
                 f"(non-2xx {bad}, p99 {p99} ms, ballots {ballots}) | pgbench {raw[-1]:.0f} inserts/s"
             )
 
-    h, v, r = common.median(hello), common.median(votes), common.median(raw)
+    h, v, r, i = common.median(hello), common.median(votes), common.median(raw), common.median(inserts)
     print(f"\nmedians over {args.rounds} rounds of {args.duration}s, {args.clients} clients, 2 sync gunicorn workers:")
     print(f"  trivial Django JSON endpoint  {h:8.0f} req/s")
-    print(f"  vote (DRF, eligibility, F())  {v:8.0f} req/s   = {100 * v / h:.0f}% of trivial")
+    print(f"  minimal DRF insert (token)    {i:8.0f} req/s   = {100 * i / h:.0f}% of trivial")
+    print(
+        f"  vote (DRF, eligibility, F())  {v:8.0f} req/s   = {100 * v / h:.0f}% of trivial, "
+        f"{100 * v / i:.0f}% of the minimal insert"
+    )
     print(f"  pgbench INSERT ON CONFLICT    {r:8.0f} inserts/s")
     print(f"  vote non-2xx responses: {vote_errors}")
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from polls.models import Ballot, BallotChoice, LotDraw, Poll, PollEvent, PollMember, PollOption
+from polls.services import forget_hot_poll
 
 
 class PollOptionInline(admin.TabularInline):
@@ -18,6 +19,10 @@ class PollEventInline(admin.TabularInline):
 
 @admin.register(Poll)
 class PollAdmin(admin.ModelAdmin):
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        forget_hot_poll(form.instance.pk)
+
     list_display = ["question", "department", "kind", "approval", "opens_at", "closes_at", "total_ballots"]
     list_filter = ["kind", "approval", "multiple", "employees_only", "qr_required", "department"]
     search_fields = ["question", "description", "room_number"]
@@ -35,15 +40,9 @@ class PollOptionAdmin(admin.ModelAdmin):
     raw_id_fields = ["poll"]
     readonly_fields = ["votes"]
 
-    # The vote path caches a poll's options by the poll's updated_at: touch it.
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        obj.poll.save(update_fields=["updated_at"])
-
-    def delete_model(self, request, obj):
-        poll = obj.poll
-        super().delete_model(request, obj)
-        poll.save(update_fields=["updated_at"])
+        forget_hot_poll(obj.poll_id)
 
 
 class BallotChoiceInline(admin.TabularInline):

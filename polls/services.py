@@ -5,6 +5,7 @@ import io
 import math
 import random
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -264,34 +265,43 @@ def get_poll_for_user(user, pk) -> Poll:
     return poll
 
 
-_SHAPES: dict = {}
+_HOT_POLLS: dict = {}
+HOT_POLL_SECONDS = 2.0
 
 
 def get_poll_for_vote(user, pk) -> Poll:
-    """The gatekeeper's answer, in fewer queries for the hot vote path: the poll row is
-    read fresh; its options and districts are kept per process, keyed by ``updated_at``
-    (every edit saves the poll, so a changed poll is never served from the cache)."""
+    """The gatekeeper's answer for the hot paths (vote, results), with fewer round trips.
+
+    An approved poll, its options and its districts are kept per process for
+    ``HOT_POLL_SECONDS``. What a vote checks cannot go stale in a way that matters:
+    the clock is read fresh, an approved poll stays approved, and ``poll_update``
+    refuses to change a poll once anyone has voted; an administrator's edit reaches
+    voters within two seconds. Counters are never read from here."""
+    now = time.monotonic()
     try:
-        poll = Poll.objects.filter(pk=pk).first()
-    except (ValueError, TypeError):
-        poll = None
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(_("There is no such poll."))
+    hit = _HOT_POLLS.get(key)
+    if hit is not None and now - hit[0] < HOT_POLL_SECONDS:
+        return hit[1]
+    poll = Poll.objects.filter(pk=key).prefetch_related("options", "districts").first()
     if poll is None:
         raise NotFound(_("There is no such poll."))
     if poll.approval != Poll.Approval.APPROVED:
-        return get_poll_for_user(user, pk)
-    shape = _SHAPES.get(poll.pk)
-    if shape is None or shape[0] != poll.updated_at:
-        if len(_SHAPES) > 1000:
-            _SHAPES.clear()
-        shape = (poll.updated_at, list(poll.options.all()), list(poll.districts.all()))
-        _SHAPES[poll.pk] = shape
-    cache = {}
-    for name, rows in (("options", shape[1]), ("districts", shape[2])):
-        queryset = getattr(poll, name).all()
-        queryset._result_cache, queryset._prefetch_done = rows, True
-        cache[name] = queryset
-    poll._prefetched_objects_cache = cache
+        return get_poll_for_user(user, key)
+    if len(_HOT_POLLS) > 1000:
+        _HOT_POLLS.clear()
+    _HOT_POLLS[key] = (now, poll)
     return poll
+
+
+def forget_hot_poll(poll_id=None):
+    """Drop a poll (or all) from this process's hot cache, after a change here."""
+    if poll_id is None:
+        _HOT_POLLS.clear()
+    else:
+        _HOT_POLLS.pop(poll_id, None)
 
 
 # --- creating, proposing, deciding ----------------------------------------------
@@ -437,6 +447,7 @@ def poll_update(*, poll, actor, districts=None, **changes) -> Poll:
         if districts is not None:
             poll.districts.set(districts)
         PollEvent.objects.create(poll=poll, kind=PollEvent.Kind.EDITED, actor=actor)
+    forget_hot_poll(poll.pk)
     return poll
 
 
@@ -504,6 +515,7 @@ def poll_rotate_qr(*, poll, actor) -> Poll:
     poll.qr_salt = secrets.token_hex(8)
     poll.save(update_fields=["qr_salt", "updated_at"])
     PollEvent.objects.create(poll=poll, kind=PollEvent.Kind.QR_ROTATED, actor=actor)
+    forget_hot_poll(poll.pk)
     return poll
 
 
@@ -527,6 +539,7 @@ def members_upload(*, poll, actor, identifiers) -> tuple[int, int]:
             Poll.objects.filter(pk=poll.pk).update(members_only=True)
             poll.members_only = True
         PollEvent.objects.create(poll=poll, kind=PollEvent.Kind.MEMBERS, actor=actor, note=str(len(rows)))
+    forget_hot_poll(poll.pk)
     return len(created), sum(1 for r in rows if r.user_id)
 
 

@@ -35,6 +35,7 @@ def check_a11y(page, context=""):
 
 @pytest.fixture
 def polls_site(demo_site):
+    services.forget_hot_poll()
     polls_demo.load()
     return Poll.objects.get(question=polls_demo.MAPO_QUESTION)
 

@@ -1,5 +1,6 @@
 import pytest
 
+from polls import services
 from tests.polls.factories import PollFactory
 
 
@@ -16,3 +17,11 @@ def districts_loaded(transactional_db):
 
     if not District.objects.exists():
         load_districts(District)
+
+
+@pytest.fixture(autouse=True)
+def _cold_poll_cache():
+    """Primary keys come back after a rollback: no poll cached by an earlier test."""
+    services.forget_hot_poll()
+    yield
+    services.forget_hot_poll()

@@ -97,3 +97,46 @@ def test_http_clients_with_duplicates_count_exactly(live_server, officer, depart
     assert Ballot.objects.filter(poll=poll).count() == distinct
     assert poll.total_ballots == distinct
     assert sum(poll.options.values_list("votes", flat=True)) == distinct
+
+
+def _cast_pairs(poll_pk, jobs, barrier, outcomes):
+    from civicportal.accounts.models import User
+
+    try:
+        poll = Poll.objects.prefetch_related("options", "districts").get(pk=poll_pk)
+        barrier.wait(timeout=30)
+        for user_pk, option_ids in jobs:
+            try:
+                services.vote_cast(poll=poll, voter=User.objects.get(pk=user_pk), option_ids=option_ids)
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("conflict")
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_multiple_choice_ballots_never_deadlock(officer, department):
+    poll = PollFactory(department=department, created_by=officer, multiple=True, max_choices=2)
+    a, b, c = poll.options.values_list("pk", flat=True)
+    voters = [CitizenFactory().pk for _ in range(24)]
+    pairs = [[a, b], [b, a], [c, a], [b, c]]
+    threads, outcomes = 4, []
+    barrier = threading.Barrier(threads)
+    workers = [
+        threading.Thread(
+            target=_cast_pairs,
+            args=(poll.pk, [(v, pairs[(i + t) % 4]) for i, v in enumerate(voters)], barrier, outcomes),
+        )
+        for t in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    poll.refresh_from_db()
+    assert outcomes.count("ok") == 24 and outcomes.count("conflict") == 72
+    assert poll.total_ballots == 24
+    assert sum(poll.options.values_list("votes", flat=True)) == 48
+    assert BallotChoice.objects.filter(ballot__poll=poll).count() == 48
