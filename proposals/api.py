@@ -303,7 +303,12 @@ class ProposalViewSet(GenericViewSet):
     @extend_schema(responses=ProposalDetailSerializer(many=True), summary="My proposals and drafts")
     @action(detail=False, methods=["get"])
     def mine(self, request):
-        qs = Proposal.objects.filter(author=request.user).select_related("department", "author").order_by("-id")
+        qs = (
+            Proposal.objects.filter(author=request.user)
+            .select_related("department", "author", "district", "decision")
+            .prefetch_related("images")
+            .order_by("-id")
+        )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(ProposalDetailSerializer(page, many=True, context={"request": request}).data)
 

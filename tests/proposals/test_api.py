@@ -288,3 +288,10 @@ def test_statistics_api_matches_raw_rows(api_client):
     raw = list(Proposal.objects.exclude(status="draft").values_list("submitted_at", "status"))
     adopted = sum(1 for _, s in raw if s in Proposal.ADOPTED_STATUSES)
     assert years == [{"year": 2025, "received": len(raw), "adopted": adopted, "rejected": 1, "rate": 50.0}]
+
+
+def test_mine_query_count_is_constant(api_as, citizen, django_assert_max_num_queries):
+    ProposalFactory.create_batch(6, author=citizen)
+    client = api_as(citizen)
+    with django_assert_max_num_queries(8):
+        assert len(client.get(f"{BASE}mine/").json()["results"]) == 6
