@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -122,6 +123,10 @@ class ProposalInputSerializer(serializers.Serializer):
     )
     location_text = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     draft = serializers.BooleanField(required=False, default=False, help_text="Save as a draft instead of submitting.")
+
+
+class ImageUploadSerializer(serializers.Serializer):
+    images = serializers.ListField(child=serializers.FileField(), help_text="Up to 5 images (JPEG, PNG...).")
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -258,6 +263,20 @@ class ProposalViewSet(GenericViewSet):
         fields = {k: v for k, v in data.validated_data.items() if k in data.initial_data and k != "draft"}
         proposal = services.proposal_save_draft(author=request.user, proposal=proposal, **fields)
         return Response(ProposalDetailSerializer(proposal, context={"request": request}).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ImageUploadSerializer},
+        responses={201: ProposalDetailSerializer},
+        summary="Attach images to a draft",
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def images(self, request, pk=None):
+        data = ImageUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = services.proposal_add_images(
+            author=request.user, proposal_id=pk, images=request.FILES.getlist("images")
+        )
+        return Response(ProposalDetailSerializer(proposal, context={"request": request}).data, status=201)
 
     @extend_schema(request=None, responses=ProposalDetailSerializer, summary="Submit a draft")
     @action(detail=True, methods=["post"])

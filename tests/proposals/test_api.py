@@ -295,3 +295,23 @@ def test_mine_query_count_is_constant(api_as, citizen, django_assert_max_num_que
     client = api_as(citizen)
     with django_assert_max_num_queries(8):
         assert len(client.get(f"{BASE}mine/").json()["results"]) == 6
+
+
+def test_images_on_a_draft_through_the_api(api_as, citizen, other_citizen):
+    from tests.proposals.test_images import jpeg_with_exif
+
+    client = api_as(citizen)
+    pk = client.post(BASE, {"title": "With a photo", "draft": True}, format="json").json()["id"]
+    response = client.post(f"{BASE}{pk}/images/", {"images": [jpeg_with_exif()]}, format="multipart")
+    assert response.status_code == 201
+    assert len(response.json()["images"]) == 1
+    refused = api_as(other_citizen).post(f"{BASE}{pk}/images/", {"images": [jpeg_with_exif()]}, format="multipart")
+    assert refused.status_code == 404
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    response = client.post(f"{BASE}{pk}/images/", {"images": [bad]}, format="multipart")
+    assert response.status_code == 400
+    from proposals.models import ProposalImage
+
+    assert ProposalImage.objects.count() == 1
