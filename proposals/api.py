@@ -18,6 +18,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from civicportal.accounts.models import Department, District
 from civicportal.api import Pagination
+from civicportal.errors import DomainError
 from proposals import selectors, services
 from proposals.models import Comment, Decision, Proposal, ProposalEvent, ProposalVote, ThemedCall
 from proposals.pagination import CachedCountPagination
@@ -226,7 +227,10 @@ class ProposalViewSet(GenericViewSet):
         return self._paginator
 
     def get_permissions(self):
-        if self.action in ("list", "retrieve", "comments", "timeline", "similar") and self.request.method == "GET":
+        if (
+            self.action in ("list", "retrieve", "comments", "timeline", "similar", "ranking")
+            and self.request.method == "GET"
+        ):
             return [AllowAny()]
         return [IsAuthenticated()]
 
@@ -239,6 +243,36 @@ class ProposalViewSet(GenericViewSet):
         qs = selectors.public_list(kind if kind in selectors.LISTS else "newest")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(ProposalListSerializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.STR, description="The next_after of the previous page."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="1-100, default 20."),
+        ],
+        responses=inline_serializer(
+            "ProposalRanking",
+            {"results": ProposalListSerializer(many=True), "next_after": serializers.CharField(allow_null=True)},
+        ),
+        summary="Most supported proposals, as fast on any page (keyset)",
+    )
+    @action(detail=False, methods=["get"])
+    def ranking(self, request):
+        after = None
+        if request.query_params.get("after"):
+            try:
+                votes, pk = (int(x) for x in request.query_params["after"].split(":", 1))
+            except ValueError:
+                raise DomainError("after is <vote_count>:<id>.", field="after") from None
+            after = (votes, pk)
+        try:
+            limit = min(100, max(1, int(request.query_params.get("limit", 20))))
+        except ValueError:
+            limit = 20
+        rows = selectors.most_supported_after(after, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_after = f"{rows[-1].vote_count}:{rows[-1].pk}" if more and rows else None
+        return Response({"results": ProposalListSerializer(rows, many=True).data, "next_after": next_after})
 
     @extend_schema(responses=ProposalDetailSerializer)
     def retrieve(self, request, pk=None):

@@ -315,3 +315,24 @@ def test_images_on_a_draft_through_the_api(api_as, citizen, other_citizen):
     from proposals.models import ProposalImage
 
     assert ProposalImage.objects.count() == 1
+
+
+def test_ranking_keyset_walks_every_row_once_in_order(api_client):
+    for votes in (5, 5, 5, 9, 0, 2, 5):
+        ProposalFactory(vote_count=votes)
+    ProposalFactory(status=Proposal.Status.DRAFT, submitted_at=None, vote_count=99)
+    seen, after = [], None
+    while True:
+        params = {"limit": 3, **({"after": after} if after else {})}
+        body = api_client.get(f"{BASE}ranking/", params).json()
+        seen += [(p["vote_count"], p["id"]) for p in body["results"]]
+        after = body["next_after"]
+        if after is None:
+            break
+    expected = list(Proposal.objects.public().order_by("-vote_count", "-id").values_list("vote_count", "id"))
+    assert seen == expected
+    assert len(seen) == 7
+
+
+def test_ranking_bad_cursor_is_400(api_client):
+    assert api_client.get(f"{BASE}ranking/", {"after": "x"}).status_code == 400
