@@ -192,6 +192,16 @@ def main():
             cursor.execute(page1_sql, page1_params)
             cursor.fetchall()
 
+    from proposals import selectors
+
+    mid = Proposal.objects.most_supported().values_list("vote_count", "id")[(deep_page - 1) * 20 - 1]
+
+    def keyset_deep():
+        assert len(selectors.most_supported_after(tuple(mid), 20)) == 20
+
+    def api_keyset_deep():
+        assert client.get(f"/api/v1/proposals/ranking/?after={mid[0]}:{mid[1]}").status_code == 200
+
     def html_page1():
         assert client.get("/proposals/?list=supported").status_code == 200
 
@@ -203,12 +213,26 @@ def main():
 
     for fn in (orm_page1, html_page1, api_page1):  # warm up
         fn()
-    results = {name: [] for name in ("sql_page1", "orm_page1", "orm_deep", "html_page1", "api_page1", "baseline")}
+    results = {
+        name: []
+        for name in (
+            "sql_page1",
+            "orm_page1",
+            "orm_deep",
+            "keyset_deep",
+            "api_keyset_deep",
+            "html_page1",
+            "api_page1",
+            "baseline",
+        )
+    }
     baseline_every = 3
     for r in range(args.rounds):
         results["sql_page1"] += timed(sql_page1, 3)
         results["orm_page1"] += timed(orm_page1, 3)
         results["orm_deep"] += timed(orm_deep, 1)
+        results["keyset_deep"] += timed(keyset_deep, 2)
+        results["api_keyset_deep"] += timed(api_keyset_deep, 2)
         results["html_page1"] += timed(html_page1, 2)
         results["api_page1"] += timed(api_page1, 2)
         if r % baseline_every == 0:
@@ -219,6 +243,8 @@ def main():
         "sql_page1": "SQL only, most supported page 1",
         "orm_page1": "ORM most supported, page 1 (vote_count index)",
         "orm_deep": f"ORM most supported, page {deep_page}",
+        "keyset_deep": f"keyset (vote_count, id) at page {deep_page}",
+        "api_keyset_deep": f"GET /api/v1/proposals/ranking/?after= (page {deep_page})",
         "html_page1": "GET /proposals/?list=supported (full page)",
         "api_page1": "GET /api/v1/proposals/?list=supported",
         "baseline": "baseline: ranking by COUNT(votes) at read time",

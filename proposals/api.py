@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +18,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from civicportal.accounts.models import Department, District
 from civicportal.api import Pagination
+from civicportal.errors import DomainError
 from proposals import selectors, services
 from proposals.models import Comment, Decision, Proposal, ProposalEvent, ProposalVote, ThemedCall
 from proposals.pagination import CachedCountPagination
@@ -124,6 +126,10 @@ class ProposalInputSerializer(serializers.Serializer):
     draft = serializers.BooleanField(required=False, default=False, help_text="Save as a draft instead of submitting.")
 
 
+class ImageUploadSerializer(serializers.Serializer):
+    images = serializers.ListField(child=serializers.FileField(), help_text="Up to 5 images (JPEG, PNG...).")
+
+
 class CommentSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author_display", read_only=True)
 
@@ -221,7 +227,10 @@ class ProposalViewSet(GenericViewSet):
         return self._paginator
 
     def get_permissions(self):
-        if self.action in ("list", "retrieve", "comments", "timeline", "similar") and self.request.method == "GET":
+        if (
+            self.action in ("list", "retrieve", "comments", "timeline", "similar", "ranking")
+            and self.request.method == "GET"
+        ):
             return [AllowAny()]
         return [IsAuthenticated()]
 
@@ -234,6 +243,36 @@ class ProposalViewSet(GenericViewSet):
         qs = selectors.public_list(kind if kind in selectors.LISTS else "newest")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(ProposalListSerializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.STR, description="The next_after of the previous page."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="1-100, default 20."),
+        ],
+        responses=inline_serializer(
+            "ProposalRanking",
+            {"results": ProposalListSerializer(many=True), "next_after": serializers.CharField(allow_null=True)},
+        ),
+        summary="Most supported proposals, as fast on any page (keyset)",
+    )
+    @action(detail=False, methods=["get"])
+    def ranking(self, request):
+        after = None
+        if request.query_params.get("after"):
+            try:
+                votes, pk = (int(x) for x in request.query_params["after"].split(":", 1))
+            except ValueError:
+                raise DomainError("after is <vote_count>:<id>.", field="after") from None
+            after = (votes, pk)
+        try:
+            limit = min(100, max(1, int(request.query_params.get("limit", 20))))
+        except ValueError:
+            limit = 20
+        rows = selectors.most_supported_after(after, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_after = f"{rows[-1].vote_count}:{rows[-1].pk}" if more and rows else None
+        return Response({"results": ProposalListSerializer(rows, many=True).data, "next_after": next_after})
 
     @extend_schema(responses=ProposalDetailSerializer)
     def retrieve(self, request, pk=None):
@@ -258,6 +297,20 @@ class ProposalViewSet(GenericViewSet):
         fields = {k: v for k, v in data.validated_data.items() if k in data.initial_data and k != "draft"}
         proposal = services.proposal_save_draft(author=request.user, proposal=proposal, **fields)
         return Response(ProposalDetailSerializer(proposal, context={"request": request}).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ImageUploadSerializer},
+        responses={201: ProposalDetailSerializer},
+        summary="Attach images to a draft",
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def images(self, request, pk=None):
+        data = ImageUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = services.proposal_add_images(
+            author=request.user, proposal_id=pk, images=request.FILES.getlist("images")
+        )
+        return Response(ProposalDetailSerializer(proposal, context={"request": request}).data, status=201)
 
     @extend_schema(request=None, responses=ProposalDetailSerializer, summary="Submit a draft")
     @action(detail=True, methods=["post"])
@@ -303,7 +356,12 @@ class ProposalViewSet(GenericViewSet):
     @extend_schema(responses=ProposalDetailSerializer(many=True), summary="My proposals and drafts")
     @action(detail=False, methods=["get"])
     def mine(self, request):
-        qs = Proposal.objects.filter(author=request.user).select_related("department", "author").order_by("-id")
+        qs = (
+            Proposal.objects.filter(author=request.user)
+            .select_related("department", "author", "district", "decision")
+            .prefetch_related("images")
+            .order_by("-id")
+        )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(ProposalDetailSerializer(page, many=True, context={"request": request}).data)
 

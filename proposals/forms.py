@@ -19,6 +19,9 @@ class MultipleImageField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+NEEDED_TO_SUBMIT = _("Needed to submit; a draft may leave it empty.")
+
+
 class ProposalForm(forms.Form):
     themed_call = forms.ModelChoiceField(
         label=_("Themed call"),
@@ -40,10 +43,14 @@ class ProposalForm(forms.Form):
             }
         ),
     )
-    problem = forms.CharField(label=_("The problem"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    idea = forms.CharField(label=_("Your idea"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    problem = forms.CharField(
+        label=_("The problem"), help_text=NEEDED_TO_SUBMIT, widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    idea = forms.CharField(
+        label=_("Your idea"), help_text=NEEDED_TO_SUBMIT, widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
     expected_effect = forms.CharField(
-        label=_("Expected effect"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Expected effect"), help_text=NEEDED_TO_SUBMIT, widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     department = forms.ModelChoiceField(
         label=_("Department (if you know it)"),

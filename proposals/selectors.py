@@ -45,3 +45,14 @@ def yearly_statistics():
         rate = round(100 * row["adopted"] / row["received"], 1) if row["received"] else 0.0
         result.append({**row, "rate": rate})
     return result
+
+
+def most_supported_after(after: tuple[int, int] | None, limit: int = 20):
+    """Keyset page of the most supported list: rows strictly after (vote_count, id).
+
+    A row comparison walks the (vote_count DESC, id DESC) index from that point, so
+    page 5,000 costs what page 1 costs (OFFSET reads every row before it)."""
+    qs = Proposal.objects.most_supported().select_related("department", "themed_call", "author")
+    if after is not None:
+        qs = qs.extra(where=["(proposals_proposal.vote_count, proposals_proposal.id) < (%s, %s)"], params=list(after))
+    return list(qs[:limit])

@@ -218,6 +218,21 @@ def _add_images(proposal, images):
         image.save()
 
 
+def proposal_add_images(*, author, proposal_id, images) -> Proposal:
+    """Attach images to the author's draft (verified, re-encoded without metadata)."""
+    permissions.require(author, "proposals.submit_proposal")
+    with transaction.atomic():
+        proposal = _locked(proposal_id)
+        if proposal.author_id != author.pk:
+            raise NotFound(_("No such proposal."))
+        if proposal.status != Status.DRAFT:
+            raise Conflict(_("Images are added to a draft, before it is submitted."), code="not_draft")
+        if not [i for i in images if i]:
+            raise DomainError(_("Choose an image."), field="images")
+        _add_images(proposal, images)
+    return proposal
+
+
 def proposal_submit(*, author, proposal=None, images=(), **data) -> Proposal:
     """Publish a proposal (a new one, or the author's draft) for citizens' support."""
     permissions.require(author, "proposals.submit_proposal")

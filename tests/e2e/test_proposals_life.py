@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from proposals import demo as proposals_demo
 from proposals import services
-from proposals.models import Proposal
+from proposals.models import Proposal, ThemedCall
 from tests.e2e.conftest import DESKTOP, PHONE, check_a11y, check_no_horizontal_scroll, log_in, screenshot
 from tests.factories import CitizenFactory
 
@@ -50,6 +50,9 @@ def test_citizen_proposal_to_adoption(page, live_server, demo_site, settings):
     ]:
         page.goto(base + path)
         audit(page, name)
+    call = ThemedCall.objects.get(title=proposals_demo.CALL_TITLE)
+    page.goto(f"{base}/proposals/calls/{call.pk}/")
+    audit(page, "themed-call")
 
     # 1. The citizen submits a proposal
     log_in(page, live_server, "citizen")
@@ -84,6 +87,8 @@ def test_citizen_proposal_to_adoption(page, live_server, demo_site, settings):
 
     # 3. The department assigns one expert of each panel
     switch_user(page, live_server, "officer")
+    page.goto(f"{base}/proposals/workspace/calls/new/")
+    audit(page, "themed-call-new")
     page.goto(f"{base}/proposals/workspace/")
     audit(page, "workspace")
     page.get_by_role("link", name="Bicycle racks at every subway exit").click()

@@ -288,3 +288,51 @@ def test_statistics_api_matches_raw_rows(api_client):
     raw = list(Proposal.objects.exclude(status="draft").values_list("submitted_at", "status"))
     adopted = sum(1 for _, s in raw if s in Proposal.ADOPTED_STATUSES)
     assert years == [{"year": 2025, "received": len(raw), "adopted": adopted, "rejected": 1, "rate": 50.0}]
+
+
+def test_mine_query_count_is_constant(api_as, citizen, django_assert_max_num_queries):
+    ProposalFactory.create_batch(6, author=citizen)
+    client = api_as(citizen)
+    with django_assert_max_num_queries(8):
+        assert len(client.get(f"{BASE}mine/").json()["results"]) == 6
+
+
+def test_images_on_a_draft_through_the_api(api_as, citizen, other_citizen):
+    from tests.proposals.test_images import jpeg_with_exif
+
+    client = api_as(citizen)
+    pk = client.post(BASE, {"title": "With a photo", "draft": True}, format="json").json()["id"]
+    response = client.post(f"{BASE}{pk}/images/", {"images": [jpeg_with_exif()]}, format="multipart")
+    assert response.status_code == 201
+    assert len(response.json()["images"]) == 1
+    refused = api_as(other_citizen).post(f"{BASE}{pk}/images/", {"images": [jpeg_with_exif()]}, format="multipart")
+    assert refused.status_code == 404
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    response = client.post(f"{BASE}{pk}/images/", {"images": [bad]}, format="multipart")
+    assert response.status_code == 400
+    from proposals.models import ProposalImage
+
+    assert ProposalImage.objects.count() == 1
+
+
+def test_ranking_keyset_walks_every_row_once_in_order(api_client):
+    for votes in (5, 5, 5, 9, 0, 2, 5):
+        ProposalFactory(vote_count=votes)
+    ProposalFactory(status=Proposal.Status.DRAFT, submitted_at=None, vote_count=99)
+    seen, after = [], None
+    while True:
+        params = {"limit": 3, **({"after": after} if after else {})}
+        body = api_client.get(f"{BASE}ranking/", params).json()
+        seen += [(p["vote_count"], p["id"]) for p in body["results"]]
+        after = body["next_after"]
+        if after is None:
+            break
+    expected = list(Proposal.objects.public().order_by("-vote_count", "-id").values_list("vote_count", "id"))
+    assert seen == expected
+    assert len(seen) == 7
+
+
+def test_ranking_bad_cursor_is_400(api_client):
+    assert api_client.get(f"{BASE}ranking/", {"after": "x"}).status_code == 400
