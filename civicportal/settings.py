@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "polls",
     "proposals",
     "callcenter",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,7 @@ else:
         # A template created with a UTF-8 ctype, so trigram search works on Korean.
         _db["TEST"]["TEMPLATE"] = env.str("DATABASE_TEST_TEMPLATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, today
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -308,6 +310,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# Open311 GeoReport v2
+OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default="seoul.go.kr")
 
 # CORS: only the origins an administrator lists, and only for the machine interfaces.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

@@ -42,6 +42,7 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("callcenter/", include("callcenter.urls")),
     path("api/v1/", include("civicportal.api_urls")),
+    path("open311/v2/", include("open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -3,6 +3,7 @@
 import rules
 
 from civicportal.accounts.permissions import (
+    has_role,
     is_administrator,
     is_counsellor,
     is_monitor,
@@ -18,6 +19,7 @@ def is_case_citizen(user, case):
 
 
 rules.add_perm("complaints.file_case", rules.is_authenticated)
+rules.add_perm("complaints.file_case_by_application", has_role("open311_application"))
 rules.add_perm("complaints.file_case_for_citizen", is_counsellor | is_officer | is_administrator)
 rules.add_perm(
     "complaints.view_case",

@@ -194,7 +194,11 @@ def case_file(
     permissions.require(filed_by, "complaints.file_case")
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
-    if channel in STAFF_CHANNELS:
+    if channel == Channel.OPEN311:
+        permissions.require(
+            filed_by, "complaints.file_case_by_application", message=_("Only Open311 applications file here.")
+        )
+    elif channel in STAFF_CHANNELS:
         permissions.require(
             filed_by, "complaints.file_case_for_citizen", message=_("Only staff can file on this channel.")
         )
