@@ -124,7 +124,6 @@ else:
         # A template created with a UTF-8 ctype, so trigram search works on Korean.
         _db["TEST"]["TEMPLATE"] = env.str("DATABASE_TEST_TEMPLATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, today
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -112,7 +112,7 @@ class StaffCaseFileForm(CaseFileForm):
     citizen_username = forms.CharField(
         label=_("Citizen's account (username)"), required=False, help_text=_("Leave empty if they have none.")
     )
-    source_url = forms.URLField(label=_("Link to the post or message"), required=False)
+    source_url = forms.URLField(label=_("Link to the post or message"), required=False, assume_scheme="https")
 
     field_order = ["channel", "citizen_username", "source_url"]
 
