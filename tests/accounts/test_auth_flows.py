@@ -168,7 +168,7 @@ def _sent_code(tmp_path):
     import re as _re
 
     last = (tmp_path / "outbox" / "sms.jsonl").read_text(encoding="utf-8").splitlines()[-1]
-    return _re.search(r"\d{6}", json.loads(last)["body"]).group(0)
+    return _re.search(r"\d{6}", json.loads(last)["text"]).group(0)
 
 
 def test_mobile_is_verified_with_the_code_sent_by_sms(client, citizen, tmp_path):
