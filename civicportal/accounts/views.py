@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from civicportal.accounts import services
+from civicportal.accounts import permissions, services
 from civicportal.accounts.forms import MobileCodeForm, ProfileForm, SignUpForm
 from civicportal.errors import DomainError
 
@@ -30,6 +31,50 @@ def sign_up(request):
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("accounts:my_page")
     return render(request, "registration/sign_up.html", {"form": form})
+
+
+# (role or None for everyone, URL name, label): the programs' own pages, by URL name only,
+# so the kernel imports no program app.
+MY_LINKS = [
+    (None, "complaints:mine", _lazy("My cases")),
+    (None, "complaints:file", _lazy("File a complaint or proposal")),
+    (None, "proposals:mine", _lazy("My policy proposals and drafts")),
+    (None, "proposals:my_votes", _lazy("Proposals I supported")),
+    (None, "callcenter:my_contacts", _lazy("My 120 contacts")),
+    (None, "notifications:inbox", _lazy("My notifications")),
+]
+WORK_LINKS = [
+    ({"officer", "supervisor"}, "complaints:queue", _lazy("My department's case queue")),
+    ({"officer", "supervisor"}, "polls:queue", _lazy("Polls to approve")),
+    ({"officer", "supervisor"}, "polls:create", _lazy("Create a poll")),
+    ({"officer", "supervisor"}, "proposals:workspace", _lazy("Proposals in review")),
+    ({"evaluator"}, "proposals:evaluations", _lazy("My evaluations to do")),
+    ({"counsellor"}, "callcenter:console", _lazy("Counsellor console")),
+    ({"counsellor"}, "callcenter:callbacks", _lazy("Callback queue")),
+    ({"counsellor", "supervisor", "monitor"}, "callcenter:statistics", _lazy("120 statistics")),
+    ({"alert_author", "alert_approver"}, "alerts:manage", _lazy("Emergency alerts")),
+    ({"monitor", "administrator"}, "complaints:board", _lazy("Monitoring board")),
+    ({"monitor", "administrator"}, "complaints:report", _lazy("Citizens' voice report")),
+]
+
+
+def _links(user):
+    from django.urls import NoReverseMatch, reverse
+
+    roles = permissions.roles_of(user)
+    mine, work = [], []
+    for _role, name, label in MY_LINKS:
+        try:
+            mine.append((reverse(name), label))
+        except NoReverseMatch:
+            continue
+    for wanted, name, label in WORK_LINKS:
+        if wanted & roles:
+            try:
+                work.append((reverse(name), label))
+            except NoReverseMatch:
+                continue
+    return mine, work
 
 
 @login_required

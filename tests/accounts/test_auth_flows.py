@@ -209,3 +209,16 @@ def test_changing_the_number_clears_its_verification(client, citizen):
     citizen.profile.refresh_from_db()
     assert citizen.profile.mobile == "+821022223333"
     assert citizen.profile.mobile_verified is False
+
+
+def test_my_page_links_each_program_and_the_work_of_each_role(client, citizen, officer):
+    client.force_login(citizen)
+    page = client.get(reverse("accounts:my_page")).content.decode()
+    assert reverse("complaints:mine") in page
+    assert reverse("proposals:mine") in page
+    assert reverse("callcenter:my_contacts") in page
+    assert reverse("complaints:queue") not in page
+    client.force_login(officer)
+    page = client.get(reverse("accounts:my_page")).content.decode()
+    assert reverse("complaints:queue") in page
+    assert reverse("complaints:board") not in page
