@@ -90,7 +90,15 @@ def my_page(request):
             services.profile_update(user=user, actor=user, **fields)
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:my_page")
-    return render(request, "accounts/my_page.html", {"form": form, "profile": profile, "code_form": MobileCodeForm()})
+    my_links, work_links = _links(request.user)
+    context = {
+        "form": form,
+        "profile": profile,
+        "code_form": MobileCodeForm(),
+        "my_links": my_links,
+        "work_links": work_links,
+    }
+    return render(request, "accounts/my_page.html", context)
 
 
 @login_required
