@@ -75,28 +75,17 @@ EXAMPLES = [
 ]
 
 CASES = [
-    (
-        "citizen",
-        Kind.COMPLAINT,
-        "윗집 층간소음이 심합니다",
-        "밤 11시 이후에도 윗집에서 뛰는 소리가 계속 들립니다.",
-        "11440",
-    ),
+    ("citizen", Kind.COMPLAINT, "윗집 층간소음이 심합니다", "밤 11시 이후에도 뛰는 소리가 들립니다.", "11440", "noise"),
     (
         "citizen",
         Kind.COMPLAINT,
         "불법 주차 단속 요청",
-        "망원시장 입구에 불법 주차 차량 때문에 버스가 지나가지 못합니다.",
+        "망원시장 입구 불법 주차로 버스가 못 지나갑니다.",
         "11440",
+        "parking",
     ),
-    ("citizen2", Kind.INQUIRY, "대형 폐기물 배출 방법 문의", "소파를 버리려고 하는데 어떻게 신고하나요?", "11680"),
-    (
-        "citizen2",
-        Kind.PROPOSAL,
-        "공원에 그늘막을 설치해 주세요",
-        "여름철 어린이 놀이터에 그늘이 없어 아이들이 힘들어합니다.",
-        "11680",
-    ),
+    ("citizen2", Kind.INQUIRY, "대형 폐기물 배출 방법 문의", "소파를 버리려면 어떻게 신고하나요?", "11680", None),
+    ("citizen2", Kind.PROPOSAL, "공원에 그늘막을 설치해 주세요", "어린이 놀이터에 그늘이 없습니다.", "11680", "safety"),
 ]
 
 
@@ -136,16 +125,21 @@ def load():
                 "department": departments.get(department),
             },
         )
-    for username, kind, title, text, district_code in CASES:
+    officer = User.objects.filter(username="officer").first()
+    for username, kind, title, text, district_code, category in CASES:
         citizen = User.objects.filter(username=username).first()
         if citizen is None or Case.objects.filter(citizen=citizen, title=title).exists():
             continue
-        services.case_file(
+        case = services.case_file(
             citizen=citizen,
             filed_by=citizen,
             channel=Channel.WEB,
             kind=kind,
             title=title,
             text=text,
+            category=categories.get(category),
             district=District.objects.filter(code=district_code).first(),
         )
+        if officer is not None and case.department.code == "parking" and "망원" in text:
+            services.case_answer(case=case, by=officer, text="현장 단속을 실시하고 상습 구역으로 지정하였습니다.")
+            services.case_rate(case=case, by=citizen, score=4, comment="빠른 조치 감사합니다.")
