@@ -4,6 +4,9 @@
 nor in its migrations; the contact keeps the case's tracking number and id as plain
 values. Tests replace ``_case_file`` with a fake."""
 
+from django.conf import settings
+from django.urls import reverse
+
 
 def _case_file(**kwargs):
     from complaints.services import case_file
@@ -21,5 +24,12 @@ def file_case_from_contact(*, contact, counsellor, title, text, kind):
         text=text,
         channel="120",
         filed_by=counsellor,
-        caller_phone=contact.caller_phone or "",
+        # The link back: the case's source is the counselling record it came from.
+        source_url=f"{settings.SITE_URL}{reverse('callcenter:contact_detail', args=[contact.pk])}",
     )
+
+
+def case_kinds():
+    from complaints.models import Kind
+
+    return Kind.choices

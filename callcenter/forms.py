@@ -126,11 +126,11 @@ class CorrectionForm(TopicChoiceMixin, forms.Form):
         self.label_topics()
 
 
-CASE_KINDS = [
-    ("complaint", _("Complaint")),
-    ("proposal", _("Proposal")),
-    ("report", _("Report")),
-]
+def case_kinds():
+    """The kinds Eung-Dap-So accepts (read at form time: complaints stays a lazy import)."""
+    from callcenter.case_link import case_kinds as kinds
+
+    return kinds()
 
 
 class CaseForm(forms.Form):
@@ -141,7 +141,7 @@ class CaseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Empty: the caller's question and message."),
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=CASE_KINDS, initial="complaint")
+    kind = forms.ChoiceField(label=_("Kind"), choices=case_kinds, initial="complaint")
 
 
 class WebMessageForm(TopicChoiceMixin, forms.Form):

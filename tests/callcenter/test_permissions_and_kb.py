@@ -166,6 +166,8 @@ def test_turn_into_case_with_the_real_complaints_app(counsellor, citizen):
     case = case_model.objects.get(pk=contact.case_id)
     assert str(case.tracking_number) == contact.case_tracking_number
     assert case.channel == "120"
+    assert case.citizen == citizen
+    assert case.source_url.endswith(f"/callcenter/contacts/{contact.pk}/")
 
 
 @pytest.mark.postgres
