@@ -241,7 +241,7 @@ else:
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "civicportal.api.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -274,6 +274,29 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every program has its own "status", "kind", "channel"...: name each enum after its owner.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "complaints.models.Kind",
+        "CaseChannelEnum": "complaints.models.Channel",
+        "CaseStatusEnum": "complaints.models.Status",
+        "CaseEventKindEnum": "complaints.models.CaseEvent.Kind",
+        "AttachmentKindEnum": "complaints.models.Attachment.Kind",
+        "PollKindEnum": "polls.models.Poll.Kind",
+        "PollEventKindEnum": "polls.models.PollEvent.Kind",
+        "ThemedCallStatusEnum": "proposals.models.ThemedCall.Status",
+        "ProposalStatusEnum": "proposals.models.Proposal.Status",
+        "DecisionOutcomeEnum": "proposals.models.Decision.Outcome",
+        "ProposalEventKindEnum": "proposals.models.ProposalEvent.Kind",
+        "ContactChannelEnum": "callcenter.models.Contact.Channel",
+        "ContactOutcomeEnum": "callcenter.models.Contact.Outcome",
+        "ContactStatusEnum": "callcenter.models.Contact.Status",
+        "ContactEventKindEnum": "callcenter.models.ContactEvent.Kind",
+        "SuggestionStatusEnum": "callcenter.models.ArticleSuggestion.Status",
+        "NotificationChannelEnum": "civicportal.notifications.models.Channel",
+        "DeliveryStatusEnum": "civicportal.notifications.models.Delivery.Status",
+        "AlertStatusEnum": "civicportal.notifications.models.EmergencyAlert.Status",
+        "AlertDeliveryStatusEnum": "civicportal.notifications.models.AlertDelivery.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "civicportal.api.add_error_responses",

@@ -3,8 +3,6 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -68,6 +66,9 @@ class VoteInput(serializers.Serializer):
 
 
 class ProposalInput(serializers.Serializer):
+    class Meta:
+        ref_name = "PollProposalInput"
+
     question = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     options = serializers.ListField(child=serializers.CharField(max_length=200), min_length=2, max_length=50)
@@ -115,23 +116,7 @@ class PollDetail(APIView):
         return Response(PollSerializer(poll).data)
 
 
-class ProfileTokenAuthentication(TokenAuthentication):
-    """Token authentication that loads the voter's profile in the same query."""
-
-    def authenticate_credentials(self, key):
-        model = self.get_model()
-        try:
-            token = model.objects.select_related("user", "user__profile").get(key=key)
-        except model.DoesNotExist:
-            raise AuthenticationFailed(_("Invalid token."))
-        if not token.user.is_active:
-            raise AuthenticationFailed(_("User inactive or deleted."))
-        return (token.user, token)
-
-
 class VoteView(APIView):
-    authentication_classes = [ProfileTokenAuthentication, SessionAuthentication]
-
     @extend_schema(
         request=VoteInput,
         responses={
