@@ -1,6 +1,7 @@
 """REST API of mVoting for mobile clients: thin over the same services as the pages."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -127,6 +128,21 @@ class ProfileTokenAuthentication(TokenAuthentication):
         if not token.user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
         return (token.user, token)
+
+
+class ProfileTokenScheme(OpenApiAuthenticationExtension):
+    """The same ``Authorization: Token <key>`` header as everywhere (schema name must differ)."""
+
+    target_class = ProfileTokenAuthentication
+    name = "voteTokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token"',
+        }
 
 
 class VoteView(APIView):
