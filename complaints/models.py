@@ -241,6 +241,7 @@ class Case(models.Model):
     clock_started_at = models.DateTimeField(_("SLA clock started at"), default=timezone.now)
     due_at = models.DateTimeField(_("due at"))
     warn_at = models.DateTimeField(_("warning at"))
+    acknowledged_at = models.DateTimeField(_("acknowledgement queued at"), null=True, blank=True)
     warned_at = models.DateTimeField(_("officer warned at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)

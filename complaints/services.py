@@ -275,15 +275,39 @@ def case_file(
             attachment.file.save(upload.name, ContentFile(upload.data), save=False)
             attachment.save()
         if citizen is not None:
-            notify(
-                [citizen],
-                "complaints.filed",
-                _("Your case %(number)s was received") % {"number": case.tracking_number},
-                _("It was sent to %(department)s and is due by %(due)s.")
-                % {"department": department.name, "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")},
-                link=_link(case),
-            )
+            # The acknowledgement is written by a task after commit: filing stays a few
+            # statements long, and the tracking number is in the response anyway.
+            case_id = case.pk
+            transaction.on_commit(lambda: _queue_acknowledgement(case_id))
     return case
+
+
+def _queue_acknowledgement(case_id):
+    from complaints.tasks import acknowledge_filing
+
+    acknowledge_filing.delay(case_id)
+
+
+def case_acknowledge(*, case_id) -> bool:
+    """Tell the citizen their case was received, once (claimed by a conditional UPDATE)."""
+    with transaction.atomic():
+        if not Case.objects.filter(pk=case_id, acknowledged_at__isnull=True).update(acknowledged_at=timezone.now()):
+            return False
+        case = Case.objects.select_related("citizen", "department").get(pk=case_id)
+        if case.citizen_id is None:
+            return False
+        notify(
+            [case.citizen],
+            "complaints.filed",
+            _("Your case %(number)s was received") % {"number": case.tracking_number},
+            _("It was sent to %(department)s and is due by %(due)s.")
+            % {
+                "department": case.department.name,
+                "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            link=_link(case),
+        )
+    return True
 
 
 def case_route(*, case, by) -> Case:

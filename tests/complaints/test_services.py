@@ -15,8 +15,11 @@ from tests.factories import CitizenFactory, district
 pytestmark = pytest.mark.django_db
 
 
-def test_filing_gives_a_tracking_number_routes_and_acknowledges(citizen, parking_rule, department):
-    case = file_case(citizen)
+def test_filing_gives_a_tracking_number_routes_and_acknowledges(
+    citizen, parking_rule, department, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = file_case(citizen)
 
     assert case.tracking_number.startswith(f"{case.filed_at.astimezone().year}-")
     assert len(case.tracking_number) == 12
@@ -371,3 +374,17 @@ def test_rerouting_after_rules_change(citizen, officer, desk, department, superv
 def test_citizen_without_profile_can_file(parking_rule):
     user = CitizenFactory(username="newcomer")
     assert file_case(user).citizen == user
+
+
+def test_acknowledgement_is_sent_once_even_if_the_task_runs_twice(citizen, parking_rule):
+    case = file_case(citizen)
+
+    first = services.case_acknowledge(case_id=case.pk)
+    second = services.case_acknowledge(case_id=case.pk)
+
+    assert (first, second) == (True, False)
+    assert Notification.objects.filter(recipient=citizen, kind="complaints.filed").count() == 1
+
+
+def test_acknowledgement_of_a_deleted_case_is_quiet(citizen, parking_rule):
+    assert services.case_acknowledge(case_id=999999) is False
