@@ -2,28 +2,13 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext as _
-from rest_framework import authentication, status
-from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from civicportal.errors import DomainError
-
-
-class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token authentication, loading the user's profile in the same query
-    (every program's eligibility and consent checks read it)."""
-
-    def authenticate_credentials(self, key):
-        model = self.get_model()
-        token = model.objects.select_related("user", "user__profile").filter(key=key).first()
-        if token is None:
-            raise AuthenticationFailed(_("Invalid token."))
-        if not token.user.is_active:
-            raise AuthenticationFailed(_("User inactive or deleted."))
-        return (token.user, token)
 
 
 class Pagination(PageNumberPagination):

@@ -40,8 +40,27 @@ def _fast_and_isolated(settings, tmp_path):
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     cache.clear()  # throttles and the calendar cache live there
+    from civicportal.accounts import business_calendar
+
+    business_calendar.clear_cache()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _districts_survive_flushes(request):
+    """A transactional test (browser, worker) ends with a flush that empties every table,
+    the 25 districts loaded by migration included: put them back for the next test."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        from civicportal.accounts.districts import load_districts
+        from civicportal.accounts.models import District
+
+        load_districts(District)
 
 
 @pytest.fixture

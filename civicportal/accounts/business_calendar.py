@@ -12,6 +12,7 @@ business day. A "simple" case is the one-day case: filed before 18:00 on a busin
 day it is due that same day, else on the next business day.
 """
 
+import time as time_module
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -30,19 +31,37 @@ def _korean_holidays(year):
     return holidays.country_holidays("KR", years=year)
 
 
+_LOCAL_TTL = 60  # seconds a process trusts its copy before asking the shared cache again
+_process_copy = {"data": None, "at": 0.0, "version": None}
+
+
 def _corrections():
-    """{date: is_closed} from ClosureDay, cached briefly; the admin clears the cache on save."""
-    data = cache.get(_CACHE_KEY)
+    """{date: is_closed} from ClosureDay.
+
+    Kept in the process for a minute (a deadline looks at several days; asking Redis for
+    each would cost a round trip per day) and in the shared cache for five; an admin
+    edit bumps the shared version, which every process sees within a minute."""
+    now = time_module.monotonic()
+    if _process_copy["data"] is not None and now - _process_copy["at"] < _LOCAL_TTL:
+        return _process_copy["data"]
+    version = cache.get(_CACHE_KEY + ":version", 0)
+    data = cache.get(f"{_CACHE_KEY}:{version}")
     if data is None:
         from civicportal.accounts.models import ClosureDay
 
         data = dict(ClosureDay.objects.values_list("date", "is_closed"))
-        cache.set(_CACHE_KEY, data, 300)
+        cache.set(f"{_CACHE_KEY}:{version}", data, 300)
+    _process_copy.update(data=data, at=now, version=version)
     return data
 
 
 def clear_cache():
-    cache.delete(_CACHE_KEY)
+    """Forget the corrections here and, through the shared version, in every process."""
+    try:
+        cache.incr(_CACHE_KEY + ":version")
+    except ValueError:
+        cache.set(_CACHE_KEY + ":version", 1, None)
+    _process_copy.update(data=None, at=0.0, version=None)
 
 
 def holiday_name(day: date):
