@@ -37,18 +37,33 @@ def _fast_and_isolated(settings, tmp_path):
     settings.NOTIFICATION_OUTBOX_DIR = str(tmp_path / "outbox")
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.SECURE_SSL_REDIRECT = False
+    # Assertions read the English source strings; Korean pages are checked where it matters
+    # (the Korean default itself, the language switcher, a Korean browser).
+    settings.LANGUAGE_CODE = "en"
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     cache.clear()  # throttles and the calendar cache live there
     from civicportal.accounts import business_calendar
 
     business_calendar.clear_cache()
+    _clear_process_caches()
     yield
     cache.clear()
+    _clear_process_caches()
+
+
+def _clear_process_caches():
+    """Programs keep small admin-edited tables in the process; a flushed test database
+    must not leave rows of the previous test there."""
+    from complaints.services import clear_caches
+    from polls.services import forget_hot_poll
+
+    clear_caches()
+    forget_hot_poll()
 
 
 @pytest.fixture(autouse=True)
-def _districts_survive_flushes(request):
+def _districts_survive_flushes(request, django_db_blocker):
     """A transactional test (browser, worker) ends with a flush that empties every table,
     the 25 districts loaded by migration included: put them back for the next test."""
     yield
@@ -60,7 +75,8 @@ def _districts_survive_flushes(request):
         from civicportal.accounts.districts import load_districts
         from civicportal.accounts.models import District
 
-        load_districts(District)
+        with django_db_blocker.unblock():
+            load_districts(District)
 
 
 @pytest.fixture

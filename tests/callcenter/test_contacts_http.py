@@ -193,7 +193,7 @@ def test_turn_into_case_links_both_ways_and_tells_the_caller(client, counsellor,
     assert call["citizen"] == citizen
     assert call["channel"] == "120"
     assert call["filed_by"] == counsellor
-    assert call["caller_phone"] == "+821011112222"
+    assert call["source_url"].endswith(f"/callcenter/contacts/{contact.pk}/")
     assert call["text"] == contact.question
     note = Notification.objects.get(recipient=citizen)
     assert contact.case_tracking_number in note.title

@@ -51,7 +51,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # bypass_csp lets the test inject axe-core; the pages themselves keep their strict CSP.
-    return {**browser_context_args, "locale": "ko-KR", "timezone_id": "Asia/Seoul", "bypass_csp": True}
+    return {**browser_context_args, "locale": "en-US", "timezone_id": "Asia/Seoul", "bypass_csp": True}
 
 
 @pytest.fixture
