@@ -24,6 +24,8 @@ class ContactSerializer(serializers.ModelSerializer):
     caller_phone_masked = serializers.CharField(read_only=True)
     topic_path = serializers.CharField(source="topic.path", read_only=True, default="")
     images = serializers.SerializerMethodField()
+    # Empty until the contact is closed: the schema must allow "" beside the outcomes.
+    outcome = serializers.ChoiceField(choices=[("", "")] + list(Contact.Outcome.choices), read_only=True)
 
     class Meta:
         model = Contact

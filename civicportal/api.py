@@ -72,7 +72,7 @@ def add_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             codes = ["400", "401", "403", "404", "429"]
             if method in {"post", "put", "patch", "delete"}:
-                codes.append("409")
+                codes += ["409", "415"]
             for code in codes:
                 responses.setdefault(
                     code,

@@ -27,7 +27,7 @@ from complaints.models import (
 
 
 class EventSerializer(serializers.ModelSerializer):
-    to_department = serializers.CharField(source="to_department.name", default=None)
+    to_department = serializers.CharField(source="to_department.name", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = CaseEvent
@@ -37,8 +37,8 @@ class EventSerializer(serializers.ModelSerializer):
 class CaseSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.name")
     officer = serializers.SerializerMethodField()
-    district = serializers.CharField(source="district.code", default=None)
-    category = serializers.CharField(source="category.code", default=None)
+    district = serializers.CharField(source="district.code", default=None, allow_null=True, read_only=True)
+    category = serializers.CharField(source="category.code", default=None, allow_null=True, read_only=True)
     sla = serializers.SerializerMethodField()
 
     class Meta:
@@ -142,7 +142,7 @@ class AssignSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="actor.get_full_name", default=None)
+    author = serializers.CharField(source="actor.get_full_name", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = CaseEvent
@@ -150,7 +150,7 @@ class NoteSerializer(serializers.ModelSerializer):
 
 
 class ExampleSerializer(serializers.ModelSerializer):
-    category = serializers.CharField(source="category.code", default=None)
+    category = serializers.CharField(source="category.code", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = PublishedExample

@@ -20,7 +20,7 @@ class OptionSerializer(serializers.ModelSerializer):
 
 class PollSerializer(serializers.ModelSerializer):
     options = OptionSerializer(many=True, read_only=True)
-    department = serializers.CharField(source="department.name", default=None, read_only=True)
+    department = serializers.CharField(source="department.name", default=None, allow_null=True, read_only=True)
     target = serializers.SerializerMethodField()
     is_open = serializers.SerializerMethodField()
     needs_position = serializers.BooleanField(source="has_circle", read_only=True)

@@ -310,6 +310,10 @@ def _check_times(opens_at, closes_at):
         raise DomainError(_("Give an opening and a closing time."), field="opens_at")
     if closes_at <= opens_at:
         raise DomainError(_("The poll must close after it opens."), code="closes_before_opens", field="closes_at")
+    now = timezone.now()
+    # A poll runs in the present: far-past or far-future times are typing mistakes.
+    if opens_at < now - timedelta(days=366) or closes_at > now + timedelta(days=3 * 366):
+        raise DomainError(_("Choose times within a year before and three years after today."), field="opens_at")
 
 
 def _check_options(options, multiple, max_choices):

@@ -83,7 +83,7 @@ class ProposalListSerializer(serializers.ModelSerializer):
 class ProposalDetailSerializer(ProposalListSerializer):
     decision = serializers.SerializerMethodField()
     images = serializers.SerializerMethodField()
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta(ProposalListSerializer.Meta):
         fields = [
@@ -348,7 +348,7 @@ class ProposalViewSet(GenericViewSet):
         responses=ProposalListSerializer(many=True),
         summary="Similar proposals, to show before submitting",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def similar(self, request):
         found = services.similar_proposals(title=request.query_params.get("title", "")[:200])
         return Response(ProposalListSerializer(found, many=True).data)

@@ -58,7 +58,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         )
 
     @extend_schema(request=None, responses=ReceivedAlertSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def alerts(self, request):
         """Emergency alerts delivered to my inbox, in the language they were sent in."""
         from civicportal.notifications.views import alerts_for
