@@ -50,3 +50,13 @@ def error_500(request):
     if _wants_json(request):
         return JsonResponse({"error": "server_error", "detail": "Server error. Nothing was saved."}, status=500)
     return render(request, "500.html", status=500)
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes lockout: the page for browsers, the one JSON error shape for the API."""
+    if _wants_json(request):
+        return JsonResponse(
+            {"error": "locked_out", "detail": "Too many failed log-in attempts. Try again in 15 minutes."},
+            status=429,
+        )
+    return render(request, "registration/locked_out.html", status=429)

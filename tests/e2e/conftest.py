@@ -55,6 +55,15 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
+def ko_page(browser):
+    """A page in a browser whose owner reads Korean (the portal answers in Korean by itself);
+    the default ``page`` reads English so assertions can use the source strings."""
+    context = browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul", bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def demo_site(transactional_db):
     """The demo organisation and accounts, as a new user finds them."""
     demo.load_all()

@@ -7,14 +7,6 @@ from tests.e2e.conftest import DESKTOP, PHONE, check_a11y, check_no_horizontal_s
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def ko_page(browser):
-    """A browser whose owner reads Korean: the portal must answer in Korean by itself."""
-    context = browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul", bypass_csp=True)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_citizen_signs_up_logs_in_and_switches_language(ko_page, live_server, demo_site, viewport):
     page = ko_page

@@ -34,7 +34,8 @@ def log_out(page):
     page.wait_for_load_state()
 
 
-def test_alert_from_writing_to_the_citizens_inbox(page, live_server, demo_site):
+def test_alert_from_writing_to_the_citizens_inbox(ko_page, live_server, demo_site):
+    page = ko_page
     from civicportal.notifications import demo as notifications_demo
 
     notifications_demo.load()

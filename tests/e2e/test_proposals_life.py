@@ -62,7 +62,7 @@ def test_citizen_proposal_to_adoption(page, live_server, demo_site, settings):
     page.fill("#id_problem", "Bicycles are chained to railings and block the pavement.")
     page.fill("#id_idea", "Install covered bicycle racks at every subway exit.")
     page.fill("#id_expected_effect", "Clear pavements and more people cycling to the subway.")
-    page.select_option("#id_department", label="주차계획과")
+    page.select_option("#id_department", label="Parking Planning Division")
     page.get_by_role("button", name=re.compile("Submit|제출")).first.click()
     page.wait_for_url(re.compile(r"/proposals/\d+/$"))
     proposal = Proposal.objects.get(title="Bicycle racks at every subway exit")

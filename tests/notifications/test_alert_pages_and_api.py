@@ -122,9 +122,9 @@ def test_atom_feed_lists_current_alerts_only(sent_alert, author, approver, clien
 
 
 def test_public_page_shows_the_alert_without_personal_data(sent_alert, resident, client):
-    page = client.get("/alerts/").content.decode()
+    page = client.get("/alerts/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "마포구 호우 경보" in page
-    detail = client.get(f"/alerts/{sent_alert.identifier}/").content.decode()
+    detail = client.get(f"/alerts/{sent_alert.identifier}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "지하 공간을 피하세요" in detail
     for secret in ("홍길동", "resident", "+821012340000", "1234-0000"):
         assert secret not in page + detail

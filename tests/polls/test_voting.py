@@ -80,7 +80,7 @@ def test_resident_of_another_district_is_refused_with_the_reason(mapo_20s_30s, o
     with pytest.raises(NotAllowed) as refused:
         services.vote_cast(poll=mapo_20s_30s, voter=other_citizen, option_ids=first_option(mapo_20s_30s))
 
-    assert refused.value.message == "This poll is for residents of 마포구 aged 20–39."
+    assert refused.value.message == "This poll is for residents of Mapo-gu aged 20–39."
     assert refused.value.code == "not_eligible"
     assert_nothing_written(mapo_20s_30s)
 
