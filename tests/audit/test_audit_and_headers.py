@@ -67,3 +67,20 @@ def test_the_audit_log_is_read_only_in_admin(admin_client, officer, citizen):
     assert admin_client.get("/admin/audit/personaldataaccess/").status_code == 200
     assert admin_client.post(f"/admin/audit/personaldataaccess/{access.pk}/delete/", {"post": "yes"}).status_code == 403
     assert PersonalDataAccess.objects.filter(pk=access.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "content_type"),
+    [
+        ("get", "/api/v1/proposals/similar/?title=a%00b", None, None),
+        ("post", "/api/v1/me/", '{"full_name": "a\\u0000b"}', "application/json"),
+        ("post", "/accounts/login/", {"username": "a\x00b", "password": "x"}, None),
+    ],
+)
+def test_nul_characters_are_refused_before_they_reach_the_database(client, citizen, method, path, data, content_type):
+    client.force_login(citizen)
+    kwargs = {"content_type": content_type} if content_type else {}
+    response = getattr(client, method)(path, data, **kwargs) if data is not None else client.get(path)
+    assert response.status_code == 400
+    citizen.refresh_from_db()
+    assert "\x00" not in citizen.full_name

@@ -7,6 +7,9 @@ from open311.models import ServiceAttribute
 
 @pytest.fixture
 def pothole(db):
+    from tests.factories import district
+
+    district("11440")  # the districts, even after an earlier test flushed them
     category = Category.objects.create(code="pothole", name_ko="도로 파임", name_en="Pothole")
     ServiceAttribute.objects.create(
         category=category,
