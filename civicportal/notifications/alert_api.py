@@ -123,7 +123,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     serializer_class = AlertSerializer
     lookup_field = "identifier"
-    lookup_value_regex = "[^/]+"
+    # Identifiers are "KR-SEOUL-...": the pattern keeps /alerts/current/ from also being
+    # read as the alert whose identifier is "current".
+    lookup_value_regex = "KR-[A-Za-z0-9._-]+"
     filterset_fields = ["severity", "category", "msg_type", "status"]
     queryset = EmergencyAlert.objects.none()
 

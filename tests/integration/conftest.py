@@ -14,6 +14,13 @@ from civicportal.celery import app as celery_app
 @pytest.fixture
 def celery_worker(transactional_db):
     celery_app.conf.task_always_eager = False
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # The test database is in memory with a shared cache: let this thread read while
+        # the worker thread writes, instead of failing with "table is locked".
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
     celery_app.conf.task_always_eager = True
