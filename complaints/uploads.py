@@ -1,19 +1,16 @@
-"""Attachment checks: size, real type, images verified and re-encoded without metadata."""
+"""Attachment checks: size, real type; photos go through the shared image cleaner."""
 
-import io
 import os
-import warnings
 from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from civicportal.errors import DomainError
+from civicportal.uploads import MAX_PIXELS, UploadRejected, clean_image
 
 MAX_ATTACHMENTS = 5
-IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 MEDIA_TYPES = {
     "audio/mpeg": "audio",
     "audio/mp4": "audio",
@@ -27,8 +24,6 @@ MEDIA_TYPES = {
     "application/pdf": "document",
 }
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".bmp", ".tif", ".tiff"}
-# Decompression-bomb guard: refuse anything above 40 megapixels (a phone photo is ~12).
-MAX_PIXELS = 40_000_000
 
 
 @dataclass
@@ -43,34 +38,15 @@ def _field_error(message):
     return DomainError(message, code="invalid_attachment", field="attachments")
 
 
-def _clean_image(name, data) -> CleanUpload:
+def _clean_image(upload, name) -> CleanUpload:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise _field_error(_("“%(name)s” has too many pixels.") % {"name": name})
-                probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                fmt = image.format
-                if fmt not in IMAGE_FORMATS:
-                    raise _field_error(_("“%(name)s”: only JPEG, PNG and WebP photos are accepted.") % {"name": name})
-                image.load()
-                # Apply the orientation, then re-encode from pixels only: EXIF (GPS included)
-                # and every other metadata block are left behind.
-                clean = ImageOps.exif_transpose(image)
-                if fmt == "JPEG" and clean.mode not in ("RGB", "L"):
-                    clean = clean.convert("RGB")
-                clean.info = {}
-                out = io.BytesIO()
-                clean.save(out, format=fmt, **({"quality": 90} if fmt in ("JPEG", "WEBP") else {}))
-    except DomainError:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, SyntaxError):
-        raise _field_error(_("“%(name)s” is not a valid image.") % {"name": name})
-    base = os.path.splitext(name)[0]
-    extension = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}[fmt]
-    return CleanUpload(name=f"{base}{extension}", data=out.getvalue(), kind="image", content_type=IMAGE_FORMATS[fmt])
+        image = clean_image(upload, max_pixels=MAX_PIXELS, name=os.path.splitext(name)[0])
+    except UploadRejected as rejected:
+        message = rejected.message
+        if rejected.code == "unsupported_format":
+            message = _("“%(name)s”: only JPEG, PNG and WebP photos are accepted.") % {"name": name}
+        raise _field_error(message) from None
+    return CleanUpload(name=image.name, data=image.read(), kind="image", content_type=image.content_type)
 
 
 def clean_upload(upload) -> CleanUpload:
@@ -86,7 +62,7 @@ def clean_upload(upload) -> CleanUpload:
     guess = filetype.guess(data)
     mime = guess.mime if guess else ""
     if mime.startswith("image/") or os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS:
-        return _clean_image(name, data)
+        return _clean_image(upload, name)
     kind = MEDIA_TYPES.get(mime)
     if kind is None:
         raise _field_error(

@@ -4,7 +4,6 @@ Each function checks the acting user's permission and the proposal's state, rais
 ``DomainError`` (nothing written) or does its whole job in one transaction.
 """
 
-import io
 import re
 from datetime import timedelta
 
@@ -14,8 +13,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
+from civicportal import uploads
 from civicportal.accounts import business_calendar, permissions
 from civicportal.accounts.models import Department, Role
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -90,24 +89,15 @@ def get_proposal_for_user(user, proposal_id) -> Proposal:
 
 
 def clean_image(upload) -> ContentFile:
-    """Verify an uploaded image with Pillow and re-encode it as JPEG without metadata."""
-    if upload.size > settings.MAX_UPLOAD_BYTES:
-        raise DomainError(_("The image is too large."), field="images")
+    """Verify an uploaded image and re-encode it as a JPEG at most 2400 px a side, without metadata."""
     try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            if image.width * image.height > 40_000_000:
-                raise DomainError(_("The image is too large."), field="images")
-            image = image.convert("RGB")
-            image.thumbnail((2400, 2400))
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=85)  # re-saving drops EXIF and GPS
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
+        return uploads.clean_image(upload, allowed_formats=uploads.WEB_FORMATS, output_format="JPEG", max_side=2400)
+    except uploads.UploadRejected as rejected:
+        if rejected.code in ("too_large", "too_many_pixels"):
+            raise DomainError(_("The image is too large."), field="images") from None
+        if rejected.code == "unsupported_format":
+            raise DomainError(_("Only JPEG, PNG, GIF or WebP images are accepted."), field="images") from None
         raise DomainError(_("This file is not an image we can read."), field="images") from None
-    return ContentFile(out.getvalue(), name="image.jpg")
 
 
 # --- Similar proposals --------------------------------------------------------

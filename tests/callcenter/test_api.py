@@ -1,10 +1,12 @@
 """The REST API under /api/v1/callcenter/: the same flows and refusals as the pages."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from callcenter.models import ArticleSuggestion, Contact, ContactEvent, ContactImage
 from tests.callcenter.conftest import image_bytes
@@ -83,6 +85,37 @@ def test_not_an_image_is_refused_by_the_api(api_as, counsellor):
     assert response.status_code == 400
     assert response.json()["error"] == "not_an_image"
     assert Contact.objects.count() == 0
+
+
+def test_gif_mms_image_is_accepted_as_a_gif(api_as, counsellor):
+    frames = [Image.new("RGB", (12, 8), colour) for colour in ("red", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:])
+    data = payload(channel="sms_mms", message_text="움짤", outcome="")
+    data.pop("ended_at")
+
+    response = api_as(counsellor).post(
+        f"{BASE}/contacts/", {**data, "images": [SimpleUploadedFile("a.gif", out.getvalue())]}, format="multipart"
+    )
+
+    assert response.status_code == 201, response.json()
+    stored = ContactImage.objects.get()
+    assert stored.image.name.endswith(".gif") and (stored.width, stored.height) == (12, 8)
+
+
+def test_image_with_too_many_pixels_is_400_too_large(api_as, counsellor):
+    bomb = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(bomb, format="PNG")  # 64 megapixels in a few kilobytes
+    data = payload(channel="sms_mms", message_text="사진")
+
+    response = api_as(counsellor).post(
+        f"{BASE}/contacts/", {**data, "images": [SimpleUploadedFile("b.png", bomb.getvalue())]}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "too_large"
+    assert response.json()["detail"] == "The image has too many pixels."
+    assert Contact.objects.count() == 0 and ContactImage.objects.count() == 0
 
 
 def test_citizen_cannot_log_contacts(api_as, citizen):

@@ -78,6 +78,28 @@ def test_decompression_bomb_is_refused(citizen, parking_rule, monkeypatch):
     assert Case.objects.count() == 0
 
 
+def test_turned_photo_is_stored_upright(citizen, parking_rule):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: the phone was held sideways
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(out, format="JPEG", exif=exif)
+
+    case = file_case(citizen, attachments=[upload("turned.jpg", out.getvalue(), "image/jpeg")])
+
+    stored = Image.open(case.attachments.get().file.path)
+    assert stored.size == (30, 40)
+    assert dict(stored.getexif()) == {}
+
+
+def test_gif_is_refused_with_the_photo_formats_named(citizen, parking_rule):
+    with pytest.raises(DomainError) as error:
+        file_case(citizen, attachments=[upload("anim.gif", image_bytes("GIF", exif=False), "image/gif")])
+
+    assert error.value.message == "“anim.gif”: only JPEG, PNG and WebP photos are accepted."
+    assert (error.value.code, error.value.field) == ("invalid_attachment", "attachments")
+    assert Case.objects.count() == 0 and Attachment.objects.count() == 0
+
+
 def test_more_than_five_attachments_are_refused(citizen, parking_rule):
     files = [upload(f"p{i}.png", image_bytes("PNG")) for i in range(6)]
     with pytest.raises(DomainError):

@@ -1,10 +1,13 @@
 """Browser pages through the test client."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from polls.models import Ballot, Poll
 from tests.factories import district
@@ -91,6 +94,48 @@ def test_create_form_refuses_close_before_open(client, officer):
     )
     assert response.status_code == 200
     assert "close after it opens" in response.content.decode()
+    assert not Poll.objects.exists()
+
+
+def poll_form(**extra):
+    opens = timezone.localtime() + timedelta(hours=1)
+    return {
+        "question": "Which bench?",
+        "options": "Wood\nStone",
+        "max_choices": 1,
+        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (opens + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        **extra,
+    }
+
+
+def image_file(name, fmt, **save):
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(out, format=fmt, **save)
+    return SimpleUploadedFile(name, out.getvalue())
+
+
+def test_poll_image_is_stored_upright_without_metadata(client, officer):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: turned
+    exif[0x010F] = "SpyCam"
+    client.force_login(officer)
+
+    response = client.post(reverse("polls:create"), poll_form(image=image_file("bench.jpg", "JPEG", exif=exif)))
+
+    assert response.status_code == 302
+    with Image.open(Poll.objects.get().image.path) as stored:
+        assert stored.size == (30, 40)
+        assert dict(stored.getexif()) == {}
+
+
+def test_poll_image_of_another_format_is_a_field_error(client, officer):
+    client.force_login(officer)
+
+    response = client.post(reverse("polls:create"), poll_form(image=image_file("bench.bmp", "BMP")))
+
+    assert response.status_code == 200
+    assert "Only JPEG, PNG, GIF or WebP images are accepted." in response.content.decode()
     assert not Poll.objects.exists()
 
 

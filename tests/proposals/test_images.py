@@ -54,3 +54,25 @@ def test_upload_through_the_page(client, citizen):
     response = client.post(reverse("proposals:submit"), {**TEXT, "action": "submit", "images": [jpeg_with_exif()]})
     assert response.status_code == 302
     assert ProposalImage.objects.count() == 1
+
+
+def test_transparent_png_is_stored_as_a_jpeg_on_white_at_most_2400_px(citizen):
+    out = io.BytesIO()
+    Image.new("RGBA", (3000, 1500), (0, 0, 0, 0)).save(out, "PNG")
+
+    proposal = services.proposal_submit(author=citizen, images=[SimpleUploadedFile("plan.png", out.getvalue())], **TEXT)
+
+    with Image.open(proposal.images.get().image.path) as image:
+        assert (image.format, image.size) == ("JPEG", (2400, 1200))
+        assert min(image.getpixel((10, 10))) > 250
+
+
+def test_image_of_another_format_is_refused_with_the_formats_named(citizen):
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "BMP")
+
+    with pytest.raises(DomainError) as exc:
+        services.proposal_submit(author=citizen, images=[SimpleUploadedFile("x.bmp", out.getvalue())], **TEXT)
+
+    assert (exc.value.field, exc.value.message) == ("images", "Only JPEG, PNG, GIF or WebP images are accepted.")
+    assert Proposal.objects.count() == 0 and ProposalImage.objects.count() == 0
