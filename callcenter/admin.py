@@ -12,6 +12,7 @@ from callcenter.models import (
     Topic,
 )
 from callcenter.search import article_nouns
+from civicportal.uploads import CleanImagesForm
 
 
 @admin.register(Topic)
@@ -24,6 +25,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 class ContactImageInline(admin.TabularInline):
     model = ContactImage
+    form = CleanImagesForm
     extra = 0
     readonly_fields = ["image", "width", "height", "created_at"]
     can_delete = False

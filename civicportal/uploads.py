@@ -12,8 +12,10 @@ import os
 import warnings
 
 import filetype
+from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -171,3 +173,21 @@ def _too_many_pixels(params):
 
 def _not_an_image(params):
     return UploadRejected(_("“%(name)s” is not a valid image.") % params, code="not_an_image", params=params)
+
+
+class CleanImagesForm(forms.ModelForm):
+    """A model form (admin) that stores no uploaded image without passing ``clean_image``.
+
+    Every image field given a new file is verified and re-encoded (web formats, original
+    format kept); a rejected file is a field error and nothing is saved.
+    """
+
+    def _post_clean(self):
+        for name, field in self.fields.items():
+            upload = self.cleaned_data.get(name)
+            if isinstance(field, forms.ImageField) and isinstance(upload, UploadedFile):
+                try:
+                    self.cleaned_data[name] = clean_image(upload, allowed_formats=WEB_FORMATS)
+                except UploadRejected as error:
+                    self.add_error(name, str(error))
+        super()._post_clean()

@@ -1,11 +1,13 @@
 from django.contrib import admin
 
+from civicportal.uploads import CleanImagesForm
 from polls.models import Ballot, BallotChoice, LotDraw, Poll, PollEvent, PollMember, PollOption
 from polls.services import forget_hot_poll
 
 
 class PollOptionInline(admin.TabularInline):
     model = PollOption
+    form = CleanImagesForm
     extra = 0
     readonly_fields = ["votes"]
 
@@ -19,6 +21,8 @@ class PollEventInline(admin.TabularInline):
 
 @admin.register(Poll)
 class PollAdmin(admin.ModelAdmin):
+    form = CleanImagesForm
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         forget_hot_poll(form.instance.pk)
@@ -35,6 +39,7 @@ class PollAdmin(admin.ModelAdmin):
 
 @admin.register(PollOption)
 class PollOptionAdmin(admin.ModelAdmin):
+    form = CleanImagesForm
     list_display = ["text", "poll", "position", "votes"]
     search_fields = ["text", "poll__question"]
     raw_id_fields = ["poll"]

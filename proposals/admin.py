@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from civicportal.uploads import CleanImagesForm
 from proposals.models import (
     Comment,
     Decision,
@@ -27,6 +28,7 @@ class ThemedCallAdmin(admin.ModelAdmin):
 
 class ProposalImageInline(admin.TabularInline):
     model = ProposalImage
+    form = CleanImagesForm
     extra = 0
 
 

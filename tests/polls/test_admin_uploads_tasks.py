@@ -63,3 +63,30 @@ def test_beat_task_announces_once(officer, department, citizen, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.announce_due_polls.delay().get() == 0
     assert Notification.objects.filter(kind="poll_opened", recipient=citizen).count() == 1
+
+
+def test_admin_image_upload_is_cleaned(client, administrator, poll, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    option = poll.options.first()
+    client.force_login(administrator)
+    url = reverse("admin:polls_polloption_change", args=[option.pk])
+    data = {"poll": poll.pk, "text": option.text, "position": option.position, "image": jpeg_with_exif()}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    option.refresh_from_db()
+    stored = option.image.read()
+    assert b"SpyCam" not in stored
+    assert Image.open(io.BytesIO(stored)).size == (20, 10)
+
+
+def test_admin_refuses_a_file_that_is_not_an_image(client, administrator, poll, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    option = poll.options.first()
+    client.force_login(administrator)
+    url = reverse("admin:polls_polloption_change", args=[option.pk])
+    fake = SimpleUploadedFile("x.gif", b"GIF89a<?php echo 1; ?>", content_type="image/gif")
+    response = client.post(url, {"poll": poll.pk, "text": option.text, "position": option.position, "image": fake})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["image"]
+    option.refresh_from_db()
+    assert not option.image
