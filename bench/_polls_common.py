@@ -24,8 +24,9 @@ BENCH_ENV = {
 }
 
 
-def setup(database_url=None):
-    """Point Django at the benchmark database (created if missing) and migrate it."""
+def setup(database_url=None, *, fresh=False):
+    """Point Django at the benchmark database (created if missing, dropped first when
+    ``fresh``) and migrate it."""
     os.environ["DATABASE_URL"] = database_url or os.environ.get("DATABASE_URL") or DEFAULT_DB
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("The polls benchmarks need PostgreSQL: set DATABASE_URL=postgres://...")
@@ -33,7 +34,7 @@ def setup(database_url=None):
         os.environ.setdefault(key, value)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicportal.settings")
     sys.path.insert(0, str(ROOT))
-    _create_database(os.environ["DATABASE_URL"])
+    _create_database(os.environ["DATABASE_URL"], fresh=fresh)
     import django
 
     django.setup()
@@ -42,12 +43,14 @@ def setup(database_url=None):
     call_command("migrate", verbosity=0)
 
 
-def _create_database(url):
+def _create_database(url, fresh=False):
     import psycopg
 
     name = url.rsplit("/", 1)[1].split("?")[0]
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(
                 f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING UTF8 LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"

@@ -1,5 +1,6 @@
 """REST API of mVoting for mobile clients: thin over the same services as the pages."""
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -106,6 +107,7 @@ class OpenPollList(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         polls = services.open_to(request.user)
         page = self.paginate_queryset(polls)
+        prefetch_related_objects(page, "options")  # the page's options only, in one query
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -782,12 +782,26 @@ def reproducible_sample(ballot_ids, count, seed):
 
 # --- lists ----------------------------------------------------------------------
 def open_to(user, *, now=None, base=None) -> list[Poll]:
-    """Open, listed polls ``user`` may vote on by who they are (one eligibility rule)."""
+    """Open, listed polls ``user`` may vote on by who they are (one eligibility rule).
+
+    Their options are not loaded: a list shows a page of them, and prefetches the
+    options of that page (``prefetch_related_objects(page, "options")``)."""
     now = now or timezone.now()
     base = base if base is not None else Poll.objects.open(now).listed()
-    polls = list(base.select_related("department").prefetch_related("districts", "options"))
+    if user.is_authenticated:
+        base = _in_home_district(base, user)
+    polls = list(base.select_related("department").prefetch_related("districts"))
     context = VoterContext.load(user, polls)
     return [p for p in polls if refusal_reason(p, context, at=now) is None]
+
+
+def _in_home_district(polls, user):
+    """Polls for every district or for ``user``'s: a superset, narrowed in SQL, of those
+    ``refusal_reason`` lets through. Each district's own polls stay in the database
+    instead of being loaded, with their districts, for every citizen of the 24 others."""
+    through = Poll.districts.through.objects.filter(poll_id=OuterRef("pk"))
+    home = CitizenProfile.objects.filter(user=user).values("district_id")
+    return polls.filter(~Exists(through) | Exists(through.filter(district_id__in=home)))
 
 
 def hot_poll_ids(now=None, limit=10) -> list[int]:

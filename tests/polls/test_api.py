@@ -1,9 +1,12 @@
 """The REST API: the same rules and errors as the pages, as JSON."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from polls import services
@@ -27,6 +30,58 @@ def test_list_shows_polls_open_to_me(api_as, citizen, other_citizen, officer, de
 
     assert {p["id"] for p in mine["results"]} == {everyone.pk, mapo.pk}
     assert [p["id"] for p in theirs["results"]] == [everyone.pk]
+
+
+def _poll_ids_in(sql):
+    return {int(i) for i in re.search(r"IN \(([\d, ]+)\)", sql).group(1).split(",")}
+
+
+def test_list_query_count_does_not_grow_with_open_polls(api_as, citizen, officer, department):
+    PollFactory(department=department, created_by=officer)
+    client = api_as(citizen)
+    client.get("/api/v1/polls/")
+    with CaptureQueriesContext(connection) as one_poll:
+        client.get("/api/v1/polls/")
+    for _ in range(6):
+        PollFactory(department=department, created_by=officer, districts=[district("11440")], options=list("ABCD"))
+        PollFactory(department=department, created_by=officer, districts=[district("11680")])
+
+    with CaptureQueriesContext(connection) as thirteen_polls:
+        body = client.get("/api/v1/polls/").json()
+
+    assert body["count"] == 7
+    assert len(thirteen_polls) == len(one_poll)
+
+
+def test_list_loads_the_options_of_its_page_and_not_other_districts_polls(api_as, citizen, officer, department):
+    for _ in range(3):
+        PollFactory(department=department, created_by=officer, districts=[district("11440")])
+        PollFactory(department=department, created_by=officer)
+    elsewhere = [PollFactory(department=department, created_by=officer, districts=[district("11680")]) for _ in "ab"]
+
+    with CaptureQueriesContext(connection) as queries:
+        body = api_as(citizen).get("/api/v1/polls/?page_size=2").json()
+
+    shown = {p["id"] for p in body["results"]}
+    options = [q["sql"] for q in queries if 'FROM "polls_polloption"' in q["sql"]]
+    districts = [q["sql"] for q in queries if 'FROM "accounts_district"' in q["sql"]]
+    assert body["count"] == 6
+    assert len(shown) == 2
+    assert [_poll_ids_in(sql) for sql in options] == [shown]
+    assert len(districts) == 1
+    assert _poll_ids_in(districts[0]).isdisjoint(p.pk for p in elsewhere)
+
+
+def test_list_shows_polls_for_several_districts_to_each_of_them(api_as, citizen, other_citizen, officer, department):
+    both = PollFactory(department=department, created_by=officer, districts=[district("11440"), district("11680")])
+    gangnam = PollFactory(department=department, created_by=officer, districts=[district("11680")])
+
+    mine = api_as(citizen).get("/api/v1/polls/").json()
+    theirs = api_as(other_citizen).get("/api/v1/polls/").json()
+
+    assert [p["id"] for p in mine["results"]] == [both.pk]
+    assert {p["id"] for p in theirs["results"]} == {both.pk, gangnam.pk}
+    assert [o["text"] for o in mine["results"][0]["options"]] == ["Yes", "No", "Maybe"]
 
 
 def test_anonymous_gets_401(api_client, poll):
