@@ -139,6 +139,16 @@ def test_the_same_picker_sets_a_poll_site_and_an_alert_circle(demo_site, live_se
     check_no_horizontal_scroll(page)
     screenshot(page, "map-picker-poll-phone")
 
+    # "Near me" sits in a one-line form on wide screens: the map still takes the whole row.
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/polls/")
+    near_me = page.get_by_role("region", name="Map for picking the position")
+    near_me.click()
+    expect(page.locator("#near-lat")).not_to_have_value("")
+    assert near_me.bounding_box()["width"] >= page.locator("form.position-form").bounding_box()["width"] - 1
+    check_a11y(page, "polls with near me (desktop)")
+    screenshot(page, "map-picker-polls-near-desktop")
+
     alerts = browser.new_context(locale="en-US", timezone_id="Asia/Seoul", bypass_csp=True, viewport=PHONE)
     serve_tiles_locally(alerts)
     author = alerts.new_page()
