@@ -103,19 +103,20 @@
         if (recentre) { map.setView([lat, lon], Math.max(map.getZoom(), 15)); }
       }
       drawCircle(lat, lon);
-      var where = data.textSelected + " " + lat.toFixed(4) + ", " + lon.toFixed(4);
-      announce(where);
       notify({ lat: lat, lon: lon });
+      // One announcement with the district; the coordinates alone if the lookup fails.
+      var where = data.textSelected + " " + lat.toFixed(4) + ", " + lon.toFixed(4);
       var ticket = lookup;
       var url = data.districtUrl + "?lat=" + encodeURIComponent(lat.toFixed(6)) +
         "&lon=" + encodeURIComponent(lon.toFixed(6));
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : null; })
+        .catch(function () { return null; })
         .then(function (body) {
-          if (!body || ticket !== lookup) { return; }
-          announce(where + " — " + (body.district ? body.district.name : data.textOutside));
-        })
-        .catch(function () { /* the position stays; only the district is not shown */ });
+          if (ticket !== lookup) { return; }
+          var district = body ? (body.district ? body.district.name : data.textOutside) : "";
+          announce(district ? where + " — " + district : where);
+        });
     }
 
     // A position picked on the map or from the device: write it into the inputs.

@@ -162,3 +162,17 @@ def test_the_same_picker_sets_a_poll_site_and_an_alert_circle(demo_site, live_se
     check_no_horizontal_scroll(author)
     screenshot(author, "map-picker-alert-phone")
     alerts.close()
+
+
+def test_korean_reader_gets_the_picker_in_korean(demo_site, live_server, ko_page):
+    ko_page.set_viewport_size(PHONE)
+    log_in(ko_page, live_server, "citizen")
+    ko_page.goto(f"{live_server.url}/complaints/file/")
+    ko_page.get_by_role("region", name="위치 선택 지도").click()
+    expect(ko_page.locator("#id_lat")).not_to_have_value("")
+    district = _expected_district(ko_page)
+    expect(ko_page.locator(".map-picker-status")).to_contain_text("선택한 위치: 37.5")
+    expect(ko_page.locator(".map-picker-status")).to_contain_text(f"— {district.name_ko}")
+    expect(ko_page.get_by_role("button", name="위치 지우기")).to_be_visible()
+    check_a11y(ko_page, "filing form in Korean (phone)")
+    screenshot(ko_page, "map-picker-file-ko-phone")
