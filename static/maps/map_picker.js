@@ -51,9 +51,12 @@
         iconSize: [25, 41], iconAnchor: [12, 41], shadowSize: [41, 41]
       });
       marker = L.marker(center, { icon: icon, draggable: true, keyboard: false, alt: data.textMarker });
-      map.on("click", function (event) { choose(event.latlng.lat, event.latlng.lng, false); });
+      map.on("click", function (event) {
+        var at = event.latlng.wrap();  // a map panned round the world still gives -180..180
+        choose(at.lat, at.lng, false);
+      });
       marker.on("dragend", function () {
-        var at = marker.getLatLng();
+        var at = marker.getLatLng().wrap();
         choose(at.lat, at.lng, false);
       });
       // The centre cross shows while the keyboard drives the map, not after a tap.
@@ -63,7 +66,7 @@
         element.classList.add("keyboard");
         if (event.key !== "Enter") { return; }
         event.preventDefault();
-        var at = map.getCenter();
+        var at = map.getCenter().wrap();
         choose(at.lat, at.lng, false);
       });
     }
@@ -128,12 +131,7 @@
 
     function fromInputs(recentre) {
       var lat = number(latInput, 90), lon = number(lonInput, 180);
-      if (lat === null || lon === null) {
-        if (!latInput.value.trim() && !lonInput.value.trim()) { show(null, null, false); }
-        else { lookup += 1; if (marker) { marker.remove(); } drawCircle(null, null); }
-        return;
-      }
-      show(lat, lon, recentre);
+      if (lat === null || lon === null) { show(null, null, false); } else { show(lat, lon, recentre); }
     }
 
     [latInput, lonInput].forEach(function (input) {
