@@ -101,6 +101,9 @@ class CaseSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     text = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.CharField(required=False, default="complaint")
+    location_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
+    lon = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
 
 
 class WebMessageSerializer(serializers.Serializer):

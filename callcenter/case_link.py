@@ -14,7 +14,7 @@ def _case_file(**kwargs):
     return case_file(**kwargs)
 
 
-def file_case_from_contact(*, contact, counsellor, title, text, kind):
+def file_case_from_contact(*, contact, counsellor, title, text, kind, location_text="", lat=None, lon=None):
     """File a case for ``contact`` through complaints' service, channel "120"; return the case
     (which has ``tracking_number`` and ``pk``)."""
     return _case_file(
@@ -22,6 +22,9 @@ def file_case_from_contact(*, contact, counsellor, title, text, kind):
         kind=kind,
         title=title,
         text=text,
+        location_text=location_text,
+        lat=lat,
+        lon=lon,
         channel="120",
         filed_by=counsellor,
         # The link back: the case's source is the counselling record it came from.

@@ -142,6 +142,9 @@ class CaseForm(forms.Form):
         help_text=_("Empty: the caller's question and message."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=case_kinds, initial="complaint")
+    location_text = forms.CharField(label=_("Place"), max_length=200, required=False)
+    lat = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6)
+    lon = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6)
 
 
 class WebMessageForm(TopicChoiceMixin, forms.Form):

@@ -278,9 +278,12 @@ def contact_correct(*, contact, by, note: str, corrections: dict | None = None) 
     return _event(contact, ContactEvent.Kind.CORRECTED, by, note, corrections=corrections)
 
 
-def contact_turn_into_case(*, contact, by, title: str, text: str = "", kind: str = "complaint") -> Contact:
+def contact_turn_into_case(
+    *, contact, by, title: str, text: str = "", kind: str = "complaint", location_text: str = "", lat=None, lon=None
+) -> Contact:
     """File an Eung-Dap-So case from ``contact`` (channel "120", the caller as citizen), link both
-    ways, close the contact with outcome "case" and give the caller the tracking number."""
+    ways, close the contact with outcome "case" and give the caller the tracking number. The
+    place and position the caller gave, if any, go to the case (its district is derived there)."""
     permissions.require(by, "callcenter.handle_contact", contact, message=_("Only counsellors file cases."))
     title = (title or "").strip()
     if not title:
@@ -294,7 +297,16 @@ def contact_turn_into_case(*, contact, by, title: str, text: str = "", kind: str
         if locked.status == Contact.Status.OPEN and locked.counsellor_id not in (None, by.pk):
             raise DomainError(_("This contact is being handled by another counsellor."), code="not_yours")
         body = (text or "").strip() or "\n\n".join(p for p in (locked.question, locked.message_text) if p)
-        case = case_link.file_case_from_contact(contact=locked, counsellor=by, title=title, text=body, kind=kind)
+        case = case_link.file_case_from_contact(
+            contact=locked,
+            counsellor=by,
+            title=title,
+            text=body,
+            kind=kind,
+            location_text=location_text,
+            lat=lat,
+            lon=lon,
+        )
         locked.case_tracking_number = str(case.tracking_number)
         locked.case_id = case.pk
         if locked.status == Contact.Status.OPEN:

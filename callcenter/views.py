@@ -188,7 +188,9 @@ def contact_correct(request, pk):
 def contact_case(request, pk):
     def call(contact, data):
         updated = services.contact_turn_into_case(
-            contact=contact, by=request.user, title=data["title"], text=data["text"], kind=data["kind"]
+            contact=contact,
+            by=request.user,
+            **{name: data[name] for name in ("title", "text", "kind", "location_text", "lat", "lon")},
         )
         messages.info(request, _("Tell the caller the tracking number: %(n)s") % {"n": updated.case_tracking_number})
 

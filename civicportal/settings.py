@@ -319,11 +319,50 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Content Security Policy (django-csp): scripts and styles only from this site.
+# --- Maps ---------------------------------------------------------------------------
+# Location pickers draw tiles from MAP_TILE_URL (an XYZ template); empty turns the map off
+# and leaves the plain latitude/longitude inputs. The CSP allows images from its host only.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env.str(
+    "MAP_TILE_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+# Where a map opens before anything is picked (Seoul City Hall) and at which zoom.
+MAP_CENTER = tuple(env.list("MAP_CENTER", cast=float, default=[37.5665, 126.9780]))
+MAP_ZOOM = env.int("MAP_ZOOM", default=12)
+
+
+def tile_source(url):
+    """The CSP source of a tile URL template: ``https://tile.example.org``; a ``{s}``
+    subdomain placeholder becomes a wildcard (``https://*.tile.example.org``); None for a
+    URL on this site. Refuses a template a map could not use."""
+    if not url:
+        return None
+    if not all(part in url for part in ("{z}", "{x}", "{y}")):
+        raise ImproperlyConfigured("MAP_TILE_URL needs the {z}, {x} and {y} placeholders.")
+    if url.startswith("/") and not url.startswith("//"):
+        return None
+    scheme, _sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("https", "http") or not host or "{" in host.replace("{s}", ""):
+        raise ImproperlyConfigured("MAP_TILE_URL must be an http(s) URL or a path on this site.")
+    if host.startswith("{s}."):
+        host = "*." + host[len("{s}.") :]
+    elif "{s}" in host:
+        raise ImproperlyConfigured("MAP_TILE_URL may use {s} only as the first label of its host.")
+    return f"{scheme}://{host}"
+
+
+if len(MAP_CENTER) != 2 or not (-90 <= MAP_CENTER[0] <= 90 and -180 <= MAP_CENTER[1] <= 180):
+    raise ImproperlyConfigured("MAP_CENTER is 'latitude,longitude'.")
+MAP_TILE_SOURCE = tile_source(MAP_TILE_URL)
+
+# Content Security Policy (django-csp): scripts and styles only from this site, map tiles
+# from the one tile host.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *([MAP_TILE_SOURCE] if MAP_TILE_SOURCE else [])],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from civicportal.accounts import permissions
 from civicportal.accounts.business_calendar import deadline
-from civicportal.accounts.models import Department, DepartmentMembership, District
+from civicportal.accounts.districts import district_at
+from civicportal.accounts.models import Department, DepartmentMembership
 from civicportal.errors import Conflict, DomainError
 from civicportal.notifications.services import notify
 from complaints.models import (
@@ -40,8 +41,6 @@ from complaints.uploads import clean_uploads
 
 E = CaseEvent.Kind
 DEFAULT_DEPARTMENT_CODE = "coordination-desk"
-# Seoul's bounding box: a position outside it is not used to derive a district.
-SEOUL_BOX = (Decimal("37.40"), Decimal("37.72"), Decimal("126.76"), Decimal("127.19"))
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -139,19 +138,6 @@ def _coordinate(value, low, high, field):
     if not low <= number <= high:
         raise DomainError(_("Enter a valid position."), field=field)
     return number
-
-
-def district_at(lat, lon):
-    """The district whose centroid is nearest, for a position inside Seoul (else None)."""
-    if lat is None or lon is None:
-        return None
-    south, north, west, east = SEOUL_BOX
-    if not (south <= lat <= north and west <= lon <= east):
-        return None
-    districts = list(District.objects.all())
-    if not districts:
-        return None
-    return min(districts, key=lambda d: (d.lat - lat) ** 2 + (d.lon - lon) ** 2)
 
 
 def _supervisors(department_id):

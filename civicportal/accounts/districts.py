@@ -1,10 +1,13 @@
-"""Seoul's 25 districts from the committed CSV (used by the data migration and tests)."""
+"""Seoul's 25 districts: loaded from the committed CSV (data migration and tests), and the
+district a position falls in (filing a case, the map picker's lookup)."""
 
 import csv
 from decimal import Decimal
 from pathlib import Path
 
 CSV = Path(__file__).resolve().parent / "data" / "seoul_districts.csv"
+# Seoul's bounding box: a position outside it is not used to derive a district.
+SEOUL_BOX = (Decimal("37.40"), Decimal("37.72"), Decimal("126.76"), Decimal("127.19"))
 
 
 def load_districts(district_model):
@@ -25,3 +28,20 @@ def load_districts(district_model):
             )
             count += 1
     return count
+
+
+def district_at(lat, lon):
+    """The district whose centroid is nearest, for a position inside Seoul (else None).
+
+    ``lat`` and ``lon`` are Decimals (or None)."""
+    from civicportal.accounts.models import District
+
+    if lat is None or lon is None:
+        return None
+    south, north, west, east = SEOUL_BOX
+    if not (south <= lat <= north and west <= lon <= east):
+        return None
+    districts = list(District.objects.all())
+    if not districts:
+        return None
+    return min(districts, key=lambda d: (d.lat - lat) ** 2 + (d.lon - lon) ** 2)

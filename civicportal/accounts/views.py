@@ -1,14 +1,18 @@
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from civicportal.accounts import permissions, services
+from civicportal.accounts.districts import district_at
 from civicportal.accounts.forms import MobileCodeForm, ProfileForm, SignUpForm
 from civicportal.errors import DomainError
 
@@ -127,3 +131,24 @@ def mobile_verify(request):
     else:
         messages.error(request, _("Enter the 6-digit code."))
     return redirect("accounts:my_page")
+
+
+def _degrees(value, limit):
+    try:
+        number = Decimal((value or "").strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() and -limit <= number <= limit else None
+
+
+@require_GET
+def district_lookup(request):
+    """The district a position falls in, for the map picker: ``{"district": {"code", "name"}}``
+    or ``{"district": null}`` outside Seoul; 400 for a position that is not one."""
+    lat, lon = _degrees(request.GET.get("lat"), 90), _degrees(request.GET.get("lon"), 180)
+    if lat is None or lon is None:
+        fields = {name: [_("Enter a valid position.")] for name, v in (("lat", lat), ("lon", lon)) if v is None}
+        return JsonResponse({"error": "invalid", "detail": _("Enter a valid position."), "fields": fields}, status=400)
+    district = district_at(lat, lon)
+    found = {"code": district.code, "name": district.name} if district else None
+    return JsonResponse({"district": found}, json_dumps_params={"ensure_ascii": False})

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -153,6 +154,7 @@ def test_close_correct_case_flow(api_as, counsellor, other_counsellor, citizen, 
     client = api_as(counsellor)
     case = client.post(f"{BASE}/contacts/{contact.pk}/case/", {"title": "불법 주차"}, format="json")
     assert case.status_code == 200, case.json()
+    assert (fake_case_file.calls[0]["lat"], fake_case_file.calls[0]["location_text"]) == (None, "")
     assert case.json()["case_tracking_number"].startswith("2026-120-")
     assert case.json()["outcome"] == "case"
     correction = api_as(other_counsellor).post(
@@ -255,3 +257,23 @@ def test_schema_is_valid(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/callcenter/contacts/" in response.content
+
+
+def test_turn_into_case_passes_the_callers_place_and_position(api_as, counsellor, citizen, fake_case_file):
+    contact = ContactFactory(counsellor=counsellor, caller=citizen)
+    body = {"title": "가로등 고장", "location_text": "망원동 골목", "lat": "37.5563", "lon": "126.9019"}
+    response = api_as(counsellor).post(f"{BASE}/contacts/{contact.pk}/case/", body, format="json")
+    assert response.status_code == 200, response.json()
+    call = fake_case_file.calls[0]
+    assert (call["location_text"], call["lat"], call["lon"]) == ("망원동 골목", Decimal("37.5563"), Decimal("126.9019"))
+
+
+def test_turn_into_case_with_a_position_that_is_not_a_number_is_refused(api_as, counsellor, fake_case_file):
+    contact = ContactFactory(counsellor=counsellor)
+    body = {"title": "가로등 고장", "lat": "north", "lon": "126.9"}
+    response = api_as(counsellor).post(f"{BASE}/contacts/{contact.pk}/case/", body, format="json")
+    assert response.status_code == 400
+    assert "lat" in response.json()["fields"]
+    assert fake_case_file.calls == []
+    contact.refresh_from_db()
+    assert contact.case_tracking_number == ""

@@ -1,6 +1,7 @@
 """Counsellor console and contact pages through HTTP: every flow, every bad input."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -225,6 +226,49 @@ def test_case_filing_failure_writes_nothing(client, counsellor, monkeypatch):
     contact.refresh_from_db()
     assert (contact.status, contact.case_tracking_number) == ("open", "")
     assert contact.events.count() == 0
+
+
+def test_turn_into_case_with_the_callers_place_gives_the_case_its_district(
+    client, counsellor, citizen, coordination_desk
+):
+    from complaints.models import Case
+
+    contact = ContactFactory(counsellor=counsellor, caller=citizen)
+    client.force_login(counsellor)
+    page = client.get(reverse("callcenter:contact_detail", args=[contact.pk])).content.decode()
+    assert 'data-lat="id_case-lat" data-lon="id_case-lon"' in page
+    response = client.post(
+        reverse("callcenter:contact_case", args=[contact.pk]),
+        {
+            "case-title": "가로등 고장",
+            "case-kind": "complaint",
+            "case-location_text": "망원동 골목",
+            "case-lat": "37.5563",
+            "case-lon": "126.9019",
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(title="가로등 고장")
+    assert (case.location_text, case.lat, case.lon) == ("망원동 골목", Decimal("37.556300"), Decimal("126.901900"))
+    assert case.district.code == "11440"  # Mapo-gu
+
+
+@pytest.mark.parametrize("position", [{"case-lat": "37.5563"}, {"case-lat": "north", "case-lon": "126.9"}])
+def test_turn_into_case_with_a_bad_position_is_refused_and_nothing_written(
+    client, counsellor, citizen, coordination_desk, position
+):
+    from complaints.models import Case
+
+    contact = ContactFactory(counsellor=counsellor, caller=citizen)
+    client.force_login(counsellor)
+    response = client.post(
+        reverse("callcenter:contact_case", args=[contact.pk]),
+        {"case-title": "가로등 고장", "case-kind": "complaint", **position},
+    )
+    assert response.status_code == 400
+    assert not Case.objects.exists()
+    contact.refresh_from_db()
+    assert (contact.status, contact.case_tracking_number) == ("open", "")
 
 
 def test_callback_queue_claim_and_complete(client, counsellor, other_counsellor):

@@ -3,11 +3,14 @@
 Never `playwright install`: the setup installs Debian's chromium and fonts-nanum.
 """
 
+import base64
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from civicportal.accounts import demo
 
@@ -44,8 +47,46 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            # Nothing leaves the machine: any host but the live server fails to resolve.
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
         ],
     }
+
+
+# A 1×1 grey PNG stands in for every map tile.
+TILE_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGN49OIdAAVoArlrmxPjAAAAAElFTkSuQmCC"
+)
+
+
+def tile_pattern():
+    """The configured tile URL template as a Playwright glob (``{z}`` and friends become ``*``)."""
+    return re.sub(r"\{[a-z]\}", "*", settings.MAP_TILE_URL)
+
+
+def serve_tiles_locally(context):
+    """Answer the map's tile requests with TILE_PNG; returns the list of tile URLs served."""
+    served = []
+
+    def answer(route):
+        served.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=TILE_PNG)
+
+    context.route(tile_pattern(), answer)
+    return served
+
+
+@pytest.fixture
+def tiles_served(context):
+    """Every page of the test's ``context`` gets its map tiles locally; the URLs served."""
+    return serve_tiles_locally(context)
+
+
+@pytest.fixture(autouse=True)
+def _local_tiles(request):
+    if "context" in request.fixturenames or "page" in request.fixturenames:
+        if "tiles_served" not in request.fixturenames:
+            serve_tiles_locally(request.getfixturevalue("context"))
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +100,7 @@ def ko_page(browser):
     """A page in a browser whose owner reads Korean (the portal answers in Korean by itself);
     the default ``page`` reads English so assertions can use the source strings."""
     context = browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul", bypass_csp=True)
+    serve_tiles_locally(context)
     yield context.new_page()
     context.close()
 

@@ -145,7 +145,7 @@ def test_citizen_sees_the_alert_in_the_inbox(sent_alert, resident, client):
 def test_officer_writes_and_another_approves_through_the_pages(author, approver, resident, client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     client.force_login(author)
-    assert b"use-my-position" in client.get("/alerts/manage/new/").content
+    assert b"data-map-picker" in client.get("/alerts/manage/new/").content
     now = timezone.localtime()
     form = {
         "msg_type": "Alert",

@@ -1,0 +1,24 @@
+"""``{% map_picker %}``: the one location picker every form with a position uses."""
+
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/map_picker.html")
+def map_picker(lat, lon, radius="", radius_scale=1, show_map=True):
+    """A map (when tiles are configured), "use my position", "clear" and a live status for
+    the latitude/longitude inputs with ids ``lat`` and ``lon``. The inputs stay the way to
+    type a position; the picker only fills them. ``radius`` is the id of an input whose
+    value times ``radius_scale`` is a radius in metres, drawn as a circle."""
+    return {
+        "lat": lat,
+        "lon": lon,
+        "radius": radius,
+        "radius_scale": radius_scale,
+        "tile_url": settings.MAP_TILE_URL if show_map else "",
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "center": ",".join(str(degrees) for degrees in settings.MAP_CENTER),
+        "zoom": settings.MAP_ZOOM,
+    }
