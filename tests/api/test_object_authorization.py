@@ -675,3 +675,22 @@ def test_format_suffixed_actions_answer(path):
     user = CitizenFactory(username="suffix_user")
     response = _client(user, "/api/").get(path)
     assert response.status_code == 200
+
+
+def test_a_targeted_poll_is_public_but_its_vote_is_refused_to_others():
+    """An approved poll is visible to every account by design (the page says who may vote);
+    for a citizen outside its target the vote is 403, and no ballot is written."""
+    from polls.models import Ballot
+    from tests.factories import district
+    from tests.polls.factories import PollFactory
+
+    world = World()
+    poll = PollFactory(department=world.department, districts=[district("11680")], approval="approved")
+    stranger = world.other_citizen  # lives in Mapo-gu (the default district), not Gangnam-gu
+    option = poll.options.first().pk
+    page = _client(stranger, "/").get(reverse("polls:detail", args=[poll.pk]))
+    assert page.status_code == 200
+    api = _client(stranger, "/api/")
+    assert api.post(f"/api/v1/polls/{poll.pk}/vote/", {"options": [option]}, format="json").status_code == 403
+    assert _client(stranger, "/").post(reverse("polls:vote", args=[poll.pk]), {"options": [option]}).status_code == 403
+    assert Ballot.objects.count() == 0
