@@ -212,7 +212,11 @@ class ContactDetail(generics.RetrieveAPIView):
     queryset = Contact.objects.none()
 
     def get_object(self):
-        return services.get_contact_for_user(self.request.user, self.kwargs["pk"])
+        contact = services.get_contact_for_user(self.request.user, self.kwargs["pk"])
+        selectors.contact_reads_record(
+            contacts=[contact], by=self.request.user, what="caller and masked phone (API)", request=self.request
+        )
+        return contact
 
 
 class ContactAction(APIView):

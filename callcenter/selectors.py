@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from callcenter.models import Contact, DailySummary, Topic
+from civicportal.audit.services import Read, record_personal_data_reads
 
 SEOUL = ZoneInfo("Asia/Seoul")
 D = DailySummary.Dimension
@@ -166,3 +167,21 @@ def find_callers(phone_e164: str):
         .order_by("-started_at")[:5]
     )
     return users, recent
+
+
+def contact_reads_record(*, contacts, by, what, request=None) -> int:
+    """Log that ``by`` saw the caller's name or phone on ``contacts`` (``what``: the door).
+    The caller reading their own contact is not logged; a contact with neither an account
+    nor a phone holds no one's personal data. One INSERT for any number of contacts."""
+    reads = [
+        Read(contact.caller_id, contact, f"contact {contact.pk}: {what}")
+        for contact in contacts
+        if contact.caller_id is not None or contact.caller_phone
+    ]
+    return record_personal_data_reads(actor=by, reads=reads, request=request)
+
+
+def caller_lookup_record(*, users, by, request=None) -> int:
+    """Log a counsellor's search by phone that found these citizens (one INSERT)."""
+    reads = [Read(user, user, "caller lookup by phone: name") for user in users]
+    return record_personal_data_reads(actor=by, reads=reads, request=request)

@@ -83,6 +83,9 @@ def my_contacts(request):
 @login_required
 def contact_detail(request, pk):
     contact = _contact(request, pk)
+    selectors.contact_reads_record(
+        contacts=[contact], by=request.user, what="caller's name and masked phone (contact page)", request=request
+    )
     is_counsellor = request.user.has_perm("callcenter.handle_contact", contact)
     context = {
         "contact": contact,
@@ -318,6 +321,7 @@ def caller_lookup(request):
     try:
         phone = services.normalise_phone(request.GET.get("caller_phone", ""))
         users, recent = selectors.find_callers(phone)
+        selectors.caller_lookup_record(users=users, by=request.user, request=request)
     except DomainError as exc:
         error = exc.message
     return render(request, "callcenter/_lookup.html", {"error": error, "users": users, "recent": recent})

@@ -143,6 +143,7 @@ def _detail_context(request, case, **forms):
 @login_required
 def detail(request, number):
     case = _case(request, number)
+    selectors.case_reads_record(cases=[case], by=request.user, what="text and place (case page)", request=request)
     return render(request, "complaints/detail.html", _detail_context(request, case))
 
 
@@ -293,6 +294,9 @@ def workspace(request, number):
     context = _detail_context(request, case)
     context.update({f"{name}_form": form for name, form in forms.items()})
     context["similar"] = selectors.similar_open_cases(case) if case.is_open and not case.duplicate_of_id else []
+    selectors.case_reads_record(
+        cases=[case], by=request.user, what="reporter's name, text and place (workspace)", request=request
+    )
     return render(request, "complaints/workspace.html", context, status=status)
 
 

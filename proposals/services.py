@@ -85,6 +85,21 @@ def get_proposal_for_user(user, proposal_id) -> Proposal:
     raise NotFound(_("No such proposal."))
 
 
+def get_proposal_for_review(user, proposal_id) -> Proposal:
+    """A proposal in the department's workspace. A draft is its author's alone: NotFound,
+    as for a missing id. A submitted proposal is public, so a user who may not see its
+    review is told so (NotAllowed)."""
+    proposal = (
+        Proposal.objects.select_related("author", "department", "themed_call", "decision")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None or not proposal.is_public:
+        raise NotFound(_("No such proposal."))
+    permissions.require(user, "proposals.view_review", proposal)
+    return proposal
+
+
 # --- Images -------------------------------------------------------------------
 
 
@@ -344,6 +359,8 @@ def revision_answer(*, author, revision_id, accept: bool) -> ProposalRevision:
 
 
 def _require_department(user, proposal):
+    if not proposal.is_public:
+        raise NotFound(_("No such proposal."))  # a draft is the author's alone
     permissions.require(
         user, "proposals.review_proposal", proposal, message=_("Only the responsible department can do this.")
     )
@@ -419,6 +436,8 @@ def evaluation_submit(*, evaluator, proposal_id, necessity, effectiveness, feasi
         raise DomainError(_("Explain your scores in a comment."), field="comment")
     with transaction.atomic():
         proposal = _locked(proposal_id)
+        if not proposal.is_public:
+            raise NotFound(_("No such proposal."))
         assignment = get_assignment_for_evaluator(evaluator, proposal.pk)
         if not assignment.evaluator.active:
             raise NotAllowed(_("You are no longer on the panel."))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicportal.accounts import permissions
-from civicportal.errors import DomainError, NotAllowed
+from civicportal.errors import DomainError, NotAllowed, NotFound
 from proposals import selectors, services
 from proposals.forms import (
     AssignForm,
@@ -200,6 +200,8 @@ def comment(request, pk):
         try:
             services.proposal_comment(author=request.user, proposal_id=pk, text=form.cleaned_data["text"])
             messages.success(request, _("Your comment is posted."))
+        except NotFound:
+            raise Http404 from None
         except DomainError as exc:
             messages.error(request, exc.message)
     else:
@@ -213,6 +215,8 @@ def revision_answer(request, pk):
     try:
         services.revision_answer(author=request.user, revision_id=pk, accept=request.POST.get("accept") == "yes")
         messages.success(request, _("Thank you for your answer."))
+    except NotFound:
+        raise Http404 from None
     except DomainError as exc:
         messages.error(request, exc.message)
     revision = ProposalRevision.objects.filter(pk=pk).values_list("proposal_id", flat=True).first()
@@ -263,9 +267,12 @@ def workspace(request):
 
 @login_required
 def workspace_detail(request, pk):
-    proposal = get_object_or_404(Proposal.objects.select_related("department", "author"), pk=pk)
-    if not permissions.can(request.user, "proposals.view_review", proposal):
-        raise PermissionDenied
+    try:
+        proposal = services.get_proposal_for_review(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    except NotAllowed:
+        raise PermissionDenied from None
     can_act = permissions.can(request.user, "proposals.review_proposal", proposal)
     forms = {
         "assign": AssignForm(prefix="assign"),

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicportal.accounts import business_calendar
 from civicportal.accounts.models import CitizenProfile, ClosureDay, Department, DepartmentMembership, District, User
+from civicportal.audit.admin import PersonalDataReadAdminMixin
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,7 +23,7 @@ class ProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PersonalDataReadAdminMixin, BaseUserAdmin):
     list_display = ["username", "full_name", "email", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups", "memberships__department"]
     search_fields = ["username", "full_name", "email"]
@@ -69,13 +70,16 @@ class DepartmentMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(CitizenProfile)
-class CitizenProfileAdmin(admin.ModelAdmin):
+class CitizenProfileAdmin(PersonalDataReadAdminMixin, admin.ModelAdmin):
     list_display = ["user", "district", "gender", "birth_year", "preferred_language", "mobile_masked"]
     list_filter = ["district", "gender", "preferred_language", "consent_sms", "consent_email"]
     search_fields = ["user__username", "user__full_name", "user__email", "dong"]
     autocomplete_fields = ["user", "district"]
     list_select_related = ["user", "district"]
     readonly_fields = ["mobile_masked"]
+
+    def personal_data_subject(self, obj):
+        return obj.user
 
 
 @admin.register(ClosureDay)

@@ -144,7 +144,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(responses=AlertSerializer(many=True))
     @action(detail=False, methods=["get"])
-    def current(self, request):
+    def current(self, request, format=None):
         """Alerts in force now."""
         page = self.paginate_queryset(self.get_queryset().current(timezone.now()))
         return self.get_paginated_response(AlertSerializer(page, many=True).data)
@@ -190,7 +190,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=SubmitInput, responses=OfficerAlertSerializer)
     @action(detail=True, methods=["post"])
-    def submit(self, request, identifier=None):
+    def submit(self, request, identifier=None, format=None):
         data = SubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         alert = alerts.alert_submit(
@@ -202,17 +202,17 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=None, responses=OfficerAlertSerializer)
     @action(detail=True, methods=["post"])
-    def approve(self, request, identifier=None):
+    def approve(self, request, identifier=None, format=None):
         alert = alerts.alert_approve(alert=self._officer_alert(request, identifier), by=request.user)
         return Response(OfficerAlertSerializer(alert).data)
 
     @extend_schema(request=None, responses=OfficerAlertSerializer)
     @action(detail=True, methods=["post"])
-    def cancel(self, request, identifier=None):
+    def cancel(self, request, identifier=None, format=None):
         alert = alerts.alert_cancel(alert=self._officer_alert(request, identifier), by=request.user)
         return Response(OfficerAlertSerializer(alert).data)
 
     @extend_schema(request=None, responses=ProgressSerializer)
     @action(detail=True, methods=["get"])
-    def progress(self, request, identifier=None):
+    def progress(self, request, identifier=None, format=None):
         return Response(fanout.progress(self._officer_alert(request, identifier)))

@@ -45,7 +45,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         ),
     )
     @action(detail=False, methods=["get"])
-    def unread_count(self, request):
+    def unread_count(self, request, format=None):
         current_alerts = AlertDelivery.objects.filter(
             user=request.user,
             channel="in_app",
@@ -59,7 +59,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(request=None, responses=ReceivedAlertSerializer(many=True))
     @action(detail=False, methods=["get"], pagination_class=None)
-    def alerts(self, request):
+    def alerts(self, request, format=None):
         """Emergency alerts delivered to my inbox, in the language they were sent in."""
         from civicportal.notifications.views import alerts_for
 
@@ -67,11 +67,11 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @extend_schema(request=None, responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
     @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
+    def read(self, request, pk=None, format=None):
         self.get_object()
         return Response({"marked": services.mark_read(user=request.user, notification_id=int(pk))})
 
     @extend_schema(request=None, responses=inline_serializer("MarkedAllRead", {"marked": serializers.IntegerField()}))
     @action(detail=False, methods=["post"])
-    def read_all(self, request):
+    def read_all(self, request, format=None):
         return Response({"marked": services.mark_read(user=request.user)})

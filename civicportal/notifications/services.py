@@ -7,7 +7,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from civicportal.errors import NotFound
 from civicportal.notifications.backends import DeliveryError, get_backend
 from civicportal.notifications.models import Channel, Delivery, Notification
 
@@ -186,8 +188,12 @@ def retry_deliveries(*, queryset) -> int:
 
 
 def mark_read(*, user, notification_id=None) -> int:
-    """Mark one (or all) of ``user``'s notifications read; returns how many changed."""
-    qs = Notification.objects.inbox_of(user).unread()
+    """Mark one (or all) of ``user``'s notifications read; returns how many changed.
+
+    Another user's notification (or none) is NotFound, as for any object not one's own."""
+    qs = Notification.objects.inbox_of(user)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
-    return qs.update(read_at=timezone.now())
+        if not qs.exists():
+            raise NotFound(_("No such notification."))
+    return qs.unread().update(read_at=timezone.now())

@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from civicportal.errors import NotFound
 from civicportal.notifications import services
 from civicportal.notifications.models import AlertDelivery, Notification
 
@@ -30,7 +32,10 @@ def alerts_for(user, limit=20):
 @login_required
 @require_POST
 def mark_read(request, pk=None):
-    services.mark_read(user=request.user, notification_id=pk)
+    try:
+        services.mark_read(user=request.user, notification_id=pk)
+    except NotFound:
+        raise Http404 from None
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)
