@@ -12,6 +12,7 @@ from callcenter.models import (
     Topic,
 )
 from callcenter.search import article_nouns
+from civicportal.files import admin_file_link
 from civicportal.uploads import CleanImagesForm
 
 
@@ -27,8 +28,13 @@ class ContactImageInline(admin.TabularInline):
     model = ContactImage
     form = CleanImagesForm
     extra = 0
-    readonly_fields = ["image", "width", "height", "created_at"]
+    readonly_fields = ["image_link", "width", "height", "created_at"]
+    exclude = ["image"]
     can_delete = False
+
+    @admin.display(description=_("image"))
+    def image_link(self, image):
+        return admin_file_link(image.image_url, image.image)
 
 
 class ContactEventInline(admin.TabularInline):

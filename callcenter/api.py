@@ -15,7 +15,7 @@ from callcenter import selectors, services
 from callcenter.models import ArticleSuggestion, Contact, KnowledgeArticle, Topic
 from callcenter.search import search_articles
 from civicportal.accounts.models import Department
-from civicportal.api import Pagination
+from civicportal.api import Pagination, absolute_url
 from civicportal.errors import NotAllowed
 
 
@@ -60,7 +60,7 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_images(self, contact) -> list[str]:
-        return [image.image.url for image in contact.images.all()]
+        return [absolute_url(self, image.image_url) for image in contact.images.all()]
 
 
 class ContactLogSerializer(serializers.Serializer):
@@ -237,7 +237,7 @@ class ContactAction(APIView):
         result = self.act(contact, data)
         if isinstance(result, Contact):
             result = Contact.objects.prefetch_related("images").get(pk=result.pk)
-        return Response(ContactSerializer(result).data)
+        return Response(ContactSerializer(result, context={"request": request}).data)
 
 
 def _action(serializer, call, summary):
@@ -296,7 +296,7 @@ class WebMessageCreate(APIView):
         contact = services.web_message_submit(
             citizen=request.user, text=d["message_text"], language=d["language"], topic=d.get("topic")
         )
-        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+        return Response(ContactSerializer(contact, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class ArticleList(generics.ListAPIView):

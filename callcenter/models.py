@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -241,6 +242,13 @@ class ContactImage(models.Model):
         ordering = ["id"]
         verbose_name = _("contact image")
         verbose_name_plural = _("contact images")
+
+    @property
+    def image_url(self) -> str:
+        """The checked view that serves the file to those who may see the contact."""
+        if self.pk is None:
+            return ""
+        return reverse("callcenter:contact_image", kwargs={"pk": self.contact_id, "image": self.pk})
 
 
 class AppendOnlyError(Exception):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("message/", views.message_new, name="message_new"),
     path("my/", views.my_contacts, name="my_contacts"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
+    path("contacts/<int:pk>/images/<int:image>/", views.contact_image, name="contact_image"),
     path("contacts/<int:pk>/close/", views.contact_close, name="contact_close"),
     path("contacts/<int:pk>/correct/", views.contact_correct, name="contact_correct"),
     path("contacts/<int:pk>/case/", views.contact_case, name="contact_case"),

@@ -29,6 +29,7 @@ from callcenter.forms import (
 from callcenter.models import ArticleSuggestion, Contact, KnowledgeArticle
 from callcenter.search import search_articles
 from civicportal.errors import DomainError, NotFound
+from civicportal.files import api_token_accepted, file_response
 
 
 def _require(request, perm, obj=None):
@@ -103,6 +104,16 @@ def contact_detail(request, pk):
             "answer_form": AnswerForm(prefix="answer"),
         }
     return render(request, "callcenter/contact_detail.html", context)
+
+
+@require_GET
+@api_token_accepted
+@login_required
+def contact_image(request, pk, image):
+    """An MMS image, to those who may see its contact. Personal data: the browser keeps no copy."""
+    contact = _contact(request, pk)
+    item = get_object_or_404(contact.images.all(), pk=image)
+    return file_response(item.image, cache="private, no-store")
 
 
 def _contact_action(request, pk, form_class, prefix, call, success):

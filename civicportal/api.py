@@ -79,3 +79,9 @@ def add_error_responses(result, generator, request, public):
                     {"description": "Error", "content": {"application/json": {"schema": ref}}},
                 )
     return result
+
+
+def absolute_url(serializer, url: str) -> str:
+    """``url`` made absolute with the serializer's request (mobile clients fetch it as is)."""
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(url) if request and url else url

@@ -182,6 +182,14 @@ class CleanImagesForm(forms.ModelForm):
     format kept); a rejected file is a field error and nothing is saved.
     """
 
+    def __init__(self, *args, **kwargs):
+        from civicportal.files import CheckedFileInput
+
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ImageField):
+                field.widget = CheckedFileInput(attrs=field.widget.attrs)
+
     def _post_clean(self):
         for name, field in self.fields.items():
             upload = self.cleaned_data.get(name)

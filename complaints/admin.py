@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicportal.errors import DomainError
+from civicportal.files import CheckedFileInput, admin_file_link
 from complaints import services
 from complaints.models import (
     Attachment,
@@ -20,8 +22,13 @@ from complaints.models import (
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    readonly_fields = ["original_name", "kind", "content_type", "size", "file", "uploaded_at"]
+    readonly_fields = ["original_name", "kind", "content_type", "size", "file_link", "uploaded_at"]
+    exclude = ["file"]
     can_delete = False
+
+    @admin.display(description=_("file"))
+    def file_link(self, attachment):
+        return admin_file_link(attachment.download_url, attachment.file)
 
 
 class CaseEventInline(admin.TabularInline):
@@ -121,6 +128,7 @@ class AttachmentAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["original_name", "case__tracking_number"]
     raw_id_fields = ["case"]
+    formfield_overrides = {models.FileField: {"widget": CheckedFileInput(url_attribute="download_url")}}
 
 
 @admin.register(Rating)

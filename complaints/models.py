@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -422,6 +423,11 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def download_url(self) -> str:
+        """The checked view that serves the file to those who may see the case."""
+        return reverse("complaints:attachment", args=[self.pk]) if self.pk else ""
 
 
 class Rating(models.Model):

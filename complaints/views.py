@@ -6,7 +6,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from civicportal.accounts import permissions
 from civicportal.errors import DomainError, NotAllowed, NotFound
+from civicportal.files import file_response
 from complaints import selectors, services
 from complaints.forms import (
     AdditionalAnswerForm,
@@ -183,7 +184,9 @@ def additional_answer(request, number):
 def attachment(request, pk):
     item = get_object_or_404(Attachment.objects.select_related("case"), pk=pk)
     _case(request, item.case.tracking_number)
-    return FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.original_name)
+    return file_response(
+        item.file, content_type=item.content_type, filename=item.original_name, cache="private, no-store"
+    )
 
 
 # --- officers ---------------------------------------------------------------------------

@@ -7,13 +7,25 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civicportal.api import Pagination
+from civicportal.api import Pagination, absolute_url
 from civicportal.errors import DomainError
 from polls import services
 from polls.models import Poll, PollOption
 
 
+class ImageUrlField(serializers.URLField):
+    """The absolute URL of the checked view that serves the image (``image_url``); null without one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="image_url", read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, url):
+        return absolute_url(self.parent, url) or None
+
+
 class OptionSerializer(serializers.ModelSerializer):
+    image = ImageUrlField()
+
     class Meta:
         model = PollOption
         fields = ["id", "text", "image"]
@@ -26,6 +38,7 @@ class PollSerializer(serializers.ModelSerializer):
     is_open = serializers.SerializerMethodField()
     needs_position = serializers.BooleanField(source="has_circle", read_only=True)
     needs_room_password = serializers.BooleanField(source="is_private", read_only=True)
+    image = ImageUrlField()
 
     class Meta:
         model = Poll
@@ -115,7 +128,7 @@ class PollDetail(APIView):
     @extend_schema(responses=PollSerializer)
     def get(self, request, pk):
         poll = services.get_poll_for_user(request.user, pk)
-        return Response(PollSerializer(poll).data)
+        return Response(PollSerializer(poll, context={"request": request}).data)
 
 
 class VoteView(APIView):
@@ -159,4 +172,4 @@ class ProposeView(APIView):
         data = ProposalInput(data=request.data)
         data.is_valid(raise_exception=True)
         poll = services.poll_propose(citizen=request.user, **data.validated_data)
-        return Response(PollSerializer(poll).data, status=status.HTTP_201_CREATED)
+        return Response(PollSerializer(poll, context={"request": request}).data, status=status.HTTP_201_CREATED)

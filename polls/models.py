@@ -9,10 +9,12 @@ results cost O(options) however many ballots there are.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicportal.accounts.models import CitizenProfile, Department, District
+from civicportal.files import versioned
 
 
 class PollQuerySet(models.QuerySet):
@@ -121,6 +123,13 @@ class Poll(models.Model):
     def __str__(self):
         return self.question
 
+    @property
+    def image_url(self) -> str:
+        """The checked view that serves the image (visible with the poll); "" without one."""
+        if not (self.pk and self.image):
+            return ""
+        return versioned(reverse("polls:image", kwargs={"pk": self.pk}), self.image)
+
     # --- state, derived from approval and the clock ---------------------------
     def is_open(self, now=None):
         now = now or timezone.now()
@@ -187,6 +196,13 @@ class PollOption(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def image_url(self) -> str:
+        """The checked view that serves the image (visible with the poll); "" without one."""
+        if not (self.pk and self.image):
+            return ""
+        return versioned(reverse("polls:option_image", kwargs={"pk": self.poll_id, "option": self.pk}), self.image)
 
 
 class Ballot(models.Model):

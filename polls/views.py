@@ -8,16 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from civicportal.accounts import permissions
 from civicportal.errors import DomainError, NotFound
+from civicportal.files import api_token_accepted, file_response
 from polls import services
 from polls.forms import DecisionForm, DrawForm, MembersForm, PollForm, ProposalForm, RoomForm
-from polls.models import Ballot, Poll
+from polls.models import Ballot, Poll, PollOption
 
 
 def _poll(request, pk):
@@ -82,6 +83,29 @@ def detail(request, pk):
     poll = _poll(request, pk)
     qr = request.GET.get("qr", "")
     return render(request, "polls/detail.html", _detail_context(request, poll, qr=qr))
+
+
+# Images follow the poll page's rule (get_poll_for_user): an approved poll's to every
+# account, a proposed poll's to its author and officers. Their URLs carry a version token
+# (Poll.image_url), so the browser may keep them.
+IMAGE_CACHE = "private, max-age=86400"
+
+
+@require_GET
+@api_token_accepted
+@login_required
+def image(request, pk):
+    poll = _poll(request, pk)
+    return file_response(poll.image, cache=IMAGE_CACHE)
+
+
+@require_GET
+@api_token_accepted
+@login_required
+def option_image(request, pk, option):
+    poll = _poll(request, pk)
+    item = get_object_or_404(PollOption, poll=poll, pk=option)
+    return file_response(item.image, cache=IMAGE_CACHE)
 
 
 def _detail_context(request, poll, *, qr="", error=None):

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from civicportal.accounts.models import Department, District
-from civicportal.api import Pagination
+from civicportal.api import Pagination, absolute_url
 from civicportal.errors import DomainError
 from proposals import selectors, services
 from proposals.models import Comment, Decision, Proposal, ProposalEvent, ProposalVote, ThemedCall
@@ -105,9 +105,7 @@ class ProposalDetailSerializer(ProposalListSerializer):
         return DecisionSerializer(decision).data if decision else None
 
     def get_images(self, proposal) -> list[str]:
-        request = self.context.get("request")
-        urls = [image.image.url for image in proposal.images.all()]
-        return [request.build_absolute_uri(u) for u in urls] if request else urls
+        return [absolute_url(self, image.image_url) for image in proposal.images.all()]
 
 
 class ProposalInputSerializer(serializers.Serializer):

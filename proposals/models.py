@@ -8,6 +8,7 @@ Every status change goes through ``Proposal.transition_to`` (called only by
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -250,6 +251,13 @@ class ProposalImage(models.Model):
 
     def __str__(self):
         return self.alt_text or self.image.name
+
+    @property
+    def image_url(self) -> str:
+        """The checked view that serves the file: a draft's images are its author's alone."""
+        if self.pk is None:
+            return ""
+        return reverse("proposals:image", kwargs={"pk": self.proposal_id, "image": self.pk})
 
 
 class ProposalVote(models.Model):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.submit, name="submit"),
     path("similar/", views.similar, name="similar"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/images/<int:image>/", views.image, name="image"),
     path("<int:pk>/edit/", views.submit, name="edit"),
     path("<int:pk>/vote/", views.vote, name="vote"),
     path("<int:pk>/comment/", views.comment, name="comment"),

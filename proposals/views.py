@@ -11,10 +11,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from civicportal.accounts import permissions
 from civicportal.errors import DomainError, NotAllowed, NotFound
+from civicportal.files import api_token_accepted, file_response
 from proposals import selectors, services
 from proposals.forms import (
     AssignForm,
@@ -88,6 +89,20 @@ def detail(request, pk):
         "is_department": permissions.can(user, "proposals.review_proposal", proposal),
     }
     return render(request, "proposals/detail.html", context)
+
+
+@require_GET
+@api_token_accepted
+def image(request, pk, image):
+    """An image of a proposal, to whoever may see the proposal: anyone once it is submitted,
+    the author alone while it is a draft."""
+    try:
+        proposal = services.get_proposal_for_user(request.user, pk)
+    except DomainError:
+        raise Http404 from None
+    item = get_object_or_404(proposal.images.all(), pk=image)
+    # An image never changes under its id, and a submitted proposal stays public.
+    return file_response(item.image, cache="private, max-age=86400" if proposal.is_public else "private, no-cache")
 
 
 def themed_calls(request):

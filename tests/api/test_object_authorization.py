@@ -22,6 +22,7 @@ from functools import cached_property
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 from django.test import Client
@@ -155,6 +156,13 @@ class World:
         )
 
     @cached_property
+    def contact_image(self):
+        """An MMS image of A's contact."""
+        from callcenter.models import ContactImage
+
+        return ContactImage.objects.create(contact=self.contact, image=ContentFile(_png(), name="mms.png"))
+
+    @cached_property
     def article(self):
         from tests.callcenter.factories import ArticleFactory
 
@@ -195,6 +203,12 @@ class World:
         )
 
     @cached_property
+    def draft_image(self):
+        from proposals.models import ProposalImage
+
+        return ProposalImage.objects.create(proposal=self.draft, image=ContentFile(_png(), name="draft.png"))
+
+    @cached_property
     def revision(self):
         """A revised text the department sent A for consent (pending)."""
         from proposals.models import ProposalRevision
@@ -222,13 +236,16 @@ class World:
         from polls import services
 
         now = timezone.now()
-        return services.poll_propose(
+        poll = services.poll_propose(
             citizen=self.owner,
             question=f"제안 투표 {SECRET}?",
             options=["예", "아니오"],
             opens_at=now + timedelta(days=1),
             closes_at=now + timedelta(days=5),
         )
+        poll.image.save("proposed.png", ContentFile(_png()))  # images are served by the poll's rule
+        poll.options.first().image.save("option.png", ContentFile(_png()))
+        return poll
 
 
 @dataclass
@@ -346,6 +363,11 @@ ROUTES = {
     "polls:qr_png": Route(_poll, {"pk": MISSING_PK}),
     "polls:qr_rotate": Route(_poll, {"pk": MISSING_PK}),
     "polls:members": Route(_poll, {"pk": MISSING_PK}),
+    "polls:image": Route(_poll, {"pk": MISSING_PK}),
+    "polls:option_image": Route(
+        lambda w: {"pk": w.poll_proposal.pk, "option": w.poll_proposal.options.first().pk},
+        {"pk": MISSING_PK, "option": MISSING_PK},
+    ),
     # --- browser: Oasis -------------------------------------------------------------------
     "proposals:detail": Route(_draft, {"pk": MISSING_PK}, DRAFT_STRANGERS),
     "proposals:edit": Route(_draft, {"pk": MISSING_PK}, DRAFT_STRANGERS, data=DRAFT_DATA),
@@ -355,6 +377,12 @@ ROUTES = {
     "proposals:comment": Route(_draft, {"pk": MISSING_PK}, DRAFT_STRANGERS, data=DRAFT_DATA),
     "proposals:revision_answer": Route(
         lambda w: {"pk": w.revision.pk}, {"pk": MISSING_PK}, DRAFT_STRANGERS, data=lambda w: {"accept": "yes"}
+    ),
+    # The image view is public for submitted proposals, so anonymous is a stranger too.
+    "proposals:image": Route(
+        lambda w: {"pk": w.draft.pk, "image": w.draft_image.pk},
+        {"pk": MISSING_PK, "image": MISSING_PK},
+        (*DRAFT_STRANGERS, "anonymous"),
     ),
     "proposals:workspace_detail": Route(_draft, {"pk": MISSING_PK}, DRAFT_STRANGERS),
     "proposals:evaluate": Route(
@@ -388,6 +416,11 @@ ROUTES = {
         )
         for name in ("kb_detail", "kb_edit")
     },
+    "callcenter:contact_image": Route(
+        lambda w: {"pk": w.contact.pk, "image": w.contact_image.pk},
+        {"pk": MISSING_PK, "image": MISSING_PK},
+        CONTACT_STRANGERS,
+    ),
     "callcenter:suggestion_decide": Route(
         lambda w: {"pk": w.suggestion.pk, "decision": "approve"},
         {"pk": MISSING_PK, "decision": "approve"},
@@ -496,7 +529,6 @@ NOT_OWNED = {
     "proposal-call-detail": "themed calls are public announcements of a department",
     "open311:service_definition": "Open311 service definitions are the public list of categories",
     "open311:token_detail": "the token is the secret handed to the filing application; it maps to a tracking number",
-    "^media/(?P<path>.*)$": "development-only static serving of uploads (DEBUG)",
 }
 
 

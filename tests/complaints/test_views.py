@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from complaints import services
 from complaints.models import Case, CaseEvent, Rating, Status
@@ -98,7 +99,14 @@ def test_attachment_download_is_gatekept(as_user, citizen, other_citizen, parkin
     url = f"/complaints/attachments/{case.attachments.get().pk}/"
 
     assert as_user(other_citizen).get(url).status_code == 404
-    assert as_user(citizen).get(url).status_code == 200
+    response = as_user(citizen).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == 'inline; filename="p.png"'
+    assert response["Cache-Control"] == "private, no-store"
+    assert Client().get(url).status_code == 302  # anonymous: sign in first
+    assert Client().get(f"/media/{case.attachments.get().file.name}").status_code == 404
 
 
 def test_detail_discloses_officer_and_answer_and_rating_works(as_user, citizen, officer, parking_rule):
