@@ -78,6 +78,11 @@ def test_counsellor_logs_sms_with_image_and_turns_it_into_a_case(site, page, liv
     contact = Contact.objects.get(question="도로 싱크홀 신고")
     assert contact.images.count() == 1
     check_page(page, "contact-detail")
+    # The MMS image is served by the contact's checked view and the browser decodes it.
+    image = page.locator(".cc-images img")
+    assert image.get_attribute("src") == contact.images.get().image_url
+    page.wait_for_function("document.querySelector('.cc-images img').complete")
+    assert image.evaluate("img => img.naturalWidth") > 0  # 0 when the answer was not an image
     page.fill("#id_case-title", "도로 싱크홀")
     page.click("form[action$='/case/'] button[type=submit]")
     page.wait_for_selector("[data-testid=tracking-number]")
