@@ -24,6 +24,7 @@ backend boundary and the choices made for speed.
 import logging
 import math
 import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 
 from django.conf import settings
@@ -126,19 +127,19 @@ def targeted_count(alert) -> int:
         return cursor.fetchone()[0]
 
 
-def key_ranges(alert, size=None) -> list[tuple[int, int]]:
+def key_ranges(alert, size=None) -> list[tuple[int, int, int]]:
     """Split the targeted citizens into ranges of about ``size`` user ids (by rank, so a
-    sparse district target still gives full chunks)."""
+    sparse district target still gives full chunks): (first user id, last user id, citizens)."""
     size = size or chunk_size()
     base, params = _target_sql(alert)
     sql = (
-        "SELECT MIN(user_id), MAX(user_id) FROM ("  # noqa: S608 - table names come from model metadata
+        "SELECT MIN(user_id), MAX(user_id), COUNT(*) FROM ("  # noqa: S608 - table names come from model metadata
         f" SELECT p.user_id AS user_id, (ROW_NUMBER() OVER (ORDER BY p.user_id) - 1) / %s AS bucket {base}"
         ") ranked GROUP BY bucket ORDER BY bucket"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [size, *params])
-        return [(lo, hi) for lo, hi in cursor.fetchall()]
+        return [(lo, hi, n) for lo, hi, n in cursor.fetchall()]
 
 
 def start(alert_id: int) -> list[int]:
@@ -154,10 +155,10 @@ def start(alert_id: int) -> list[int]:
         if not alert.chunks.exists():
             ranges = key_ranges(alert)
             AlertChunk.objects.bulk_create(
-                [AlertChunk(alert=alert, first_user_id=lo, last_user_id=hi) for lo, hi in ranges],
+                [AlertChunk(alert=alert, first_user_id=lo, last_user_id=hi) for lo, hi, _n in ranges],
                 ignore_conflicts=True,
             )
-            EmergencyAlert.objects.filter(pk=alert.pk).update(targeted_count=targeted_count(alert))
+            EmergencyAlert.objects.filter(pk=alert.pk).update(targeted_count=sum(n for _lo, _hi, n in ranges))
             AlertEvent.objects.create(alert=alert, note=f"fan-out: {len(ranges)} chunks")
             if "social" in alert.channels:
                 AlertBroadcast.objects.bulk_create(
@@ -195,14 +196,26 @@ def _outside(alert) -> list[str]:
     return [c for c in alert.channels if c in PERSON_CHANNELS and c != "in_app"]
 
 
-def insert_rows(alert, chunk, claim_token=None) -> int:
+@dataclass
+class Inserted:
+    """What one insert_rows call wrote: ``fresh`` when the chunk's key range was empty before
+    (then these are all of the chunk's rows), rows per channel, and the claimed rows of the
+    outside channels as (user_id, language, attempts, address), in user order."""
+
+    fresh: bool
+    counts: dict = field(default_factory=dict)
+    claimed: dict = field(default_factory=dict)
+
+
+def insert_rows(alert, chunk, claim_token=None) -> Inserted:
     """Build the chunk's delivery rows in the database, in one transaction; a re-run inserts nothing.
 
     The inbox is the database, so an in-app row is delivered by being written: it is
     inserted as sent. Rows of the outside channels are inserted already claimed by the task
-    that will send them (``sending`` under ``claim_token``, first attempt), so a row is
-    written twice in all (inserted, marked sent) and never waits in ``queued``. Nothing is
-    inserted once the alert is cancelled. Returns how many rows this call inserted.
+    that will send them (``sending`` under ``claim_token``, first attempt, with the address
+    they go to), and RETURNING hands them straight to the sender: a row is written twice in
+    all (inserted, marked sent) and never waits in ``queued``. Nothing is inserted once the
+    alert is cancelled.
 
     The first run of a chunk finds its key range empty and inserts plainly; a run that finds
     rows there (a re-run) inserts with ON CONFLICT DO NOTHING. Two runs racing on an empty
@@ -216,19 +229,19 @@ def insert_rows(alert, chunk, claim_token=None) -> int:
             [alert.pk, chunk.first_user_id, chunk.last_user_id],
         )
         rerun = cursor.fetchone() is not None
-    if rerun:
-        return _insert(alert, chunk, claim_token, on_conflict=True)
-    try:
-        return _insert(alert, chunk, claim_token, on_conflict=False)
-    except IntegrityError:
-        return _insert(alert, chunk, claim_token, on_conflict=True)
+    if not rerun:
+        try:
+            return _insert(alert, chunk, claim_token, fresh=True)
+        except IntegrityError:
+            pass
+    return _insert(alert, chunk, claim_token, fresh=False)
 
 
-def _insert(alert, chunk, claim_token, on_conflict) -> int:
+def _insert(alert, chunk, claim_token, fresh) -> Inserted:
     t = _tables()
     base, params = _target_sql(alert)
     language_sql, language_params = _language_case(alert)
-    inserted = 0
+    result = Inserted(fresh=fresh)
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         for channel in alert.channels:
@@ -236,18 +249,21 @@ def _insert(alert, chunk, claim_token, on_conflict) -> int:
                 continue
             consent = _CONSENT[channel]
             in_app = channel == "in_app"
+            address = "''" if in_app else _ADDRESS_SQL[channel]
             sql = (
                 f"INSERT INTO {t['delivery']}"
                 " (alert_id, user_id, channel, status, language, attempts, last_error, created_at, sent_at,"
-                " claimed_at, claim_token)"
-                f" SELECT %s, p.user_id, %s, %s, {language_sql}, 1, '', %s, %s, %s, %s {base}"
+                " claimed_at, claim_token, address)"
+                f" SELECT %s, p.user_id, %s, %s, {language_sql}, 1, '', %s, %s, %s, %s, {address} {base}"
                 # The range on both sides of the join: the planner walks two key ranges
                 # instead of hashing the whole user table for every chunk.
                 f" AND p.user_id >= %s AND p.user_id <= %s AND u.id >= %s AND u.id <= %s{consent}"
                 f" AND {_STILL_SENDING.format(alert=t['alert'])}"
             )
-            if on_conflict:
+            if not fresh:
                 sql += " ON CONFLICT (alert_id, user_id, channel) DO NOTHING"
+            if not in_app:
+                sql += " RETURNING user_id, language, attempts, address"
             args = [
                 alert.pk,
                 channel,
@@ -267,8 +283,13 @@ def _insert(alert, chunk, claim_token, on_conflict) -> int:
                 args.append(True)
             args.append(alert.pk)
             cursor.execute(sql, args)
-            inserted += max(cursor.rowcount, 0)
-    return inserted
+            if in_app:
+                result.counts[channel] = max(cursor.rowcount, 0)
+            else:
+                rows = sorted(cursor.fetchall())
+                result.counts[channel] = len(rows)
+                result.claimed[channel] = rows
+    return result
 
 
 _ADDRESS_SQL = {"sms": "p.mobile", "email": "u.email", "push": "''"}
@@ -276,15 +297,17 @@ _ADDRESS_SQL = {"sms": "p.mobile", "email": "u.email", "push": "''"}
 
 def _claimed_rows(alert, channel, first, last, claim_token) -> list[tuple]:
     """(user_id, language, attempts, address) of the rows in [first, last] that ``claim_token``
-    holds on ``channel``, in user order: the unique index walks exactly this key range."""
+    holds on ``channel``, in user order: the unique index walks exactly this key range. The
+    address is the one stored at insert (rows older than that column: the profile's now)."""
     t = _tables()
     d = t["delivery"]
-    join = f" JOIN {t['profile']} p ON p.user_id = d.user_id"
+    join = f" LEFT JOIN {t['profile']} p ON p.user_id = d.user_id"
     if channel == "email":
-        join += f" JOIN {t['user']} u ON u.id = d.user_id"
+        join += f" LEFT JOIN {t['user']} u ON u.id = d.user_id"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT d.user_id, d.language, d.attempts, {_ADDRESS_SQL[channel]} FROM {d} d{join}"  # noqa: S608
+            f"SELECT d.user_id, d.language, d.attempts, COALESCE(NULLIF(d.address, ''), {_ADDRESS_SQL[channel]}, '')"  # noqa: S608
+            f" FROM {d} d{join}"
             " WHERE d.alert_id = %s AND d.user_id >= %s AND d.user_id <= %s AND d.channel = %s"
             " AND d.claim_token = %s AND d.status = %s ORDER BY d.user_id",
             [alert.pk, first, last, channel, claim_token, D.SENDING],
@@ -453,16 +476,19 @@ def recover_abandoned(alert, channel, first, last, messages) -> int:
     return len(rows)
 
 
-def deliver_channel(alert, chunk, channel, messages, claim_token=None) -> int:
-    """Finish the chunk on ``channel``: abandoned claims, the rows ``claim_token`` inserted, due retries."""
+def deliver_channel(alert, chunk, channel, messages, claimed=None, claim_token=None, fresh=False) -> int:
+    """Finish the chunk on ``channel``: abandoned claims, the rows this run inserted under
+    ``claim_token`` (``claimed``), due retries. Returns how many were marked sent.
+
+    ``fresh``: this run inserted every row of the chunk, so there is nothing abandoned or
+    queued to look for."""
     first, last = chunk.first_user_id, chunk.last_user_id
-    recover_abandoned(alert, channel, first, last, messages)
-    sent = 0
-    if claim_token:
-        rows = _claimed_rows(alert, channel, first, last, claim_token)
-        sent += send_claimed(alert, channel, rows, claim_token, messages)
-    retry_token = new_claim_token()
-    sent += send_claimed(alert, channel, _claim_due(alert, channel, first, last, retry_token), retry_token, messages)
+    if not fresh:
+        recover_abandoned(alert, channel, first, last, messages)
+    sent = send_claimed(alert, channel, claimed or [], claim_token, messages)
+    if not fresh:
+        token = new_claim_token()
+        sent += send_claimed(alert, channel, _claim_due(alert, channel, first, last, token), token, messages)
     return sent
 
 
@@ -512,13 +538,21 @@ def run_chunk(chunk_id: int) -> int:
         return 0
     AlertChunk.objects.filter(pk=chunk.pk).update(started_at=timezone.now())
     claim_token = new_claim_token()
-    insert_rows(alert, chunk, claim_token)
+    inserted = insert_rows(alert, chunk, claim_token)
     messages = alert_messages(alert, {t.language: t for t in alert.texts.all()})
-    sent = 0
+    sent, clean = 0, inserted.fresh
     for channel in _outside(alert):
-        sent += deliver_channel(alert, chunk, channel, messages, claim_token)
-    AlertChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(done_at=timezone.now())
-    recount([chunk])
+        claimed = inserted.claimed.get(channel, [])
+        n = deliver_channel(alert, chunk, channel, messages, claimed, claim_token, fresh=inserted.fresh)
+        sent += n
+        clean = clean and n == len(claimed)
+    if clean:
+        # This run wrote every row of the chunk and sent all of them: the counts are known.
+        counts = {channel: {D.SENT: n} for channel, n in inserted.counts.items() if n}
+        AlertChunk.objects.filter(pk=chunk.pk).update(counts=counts, retry_at=None, done_at=timezone.now())
+    else:
+        AlertChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(done_at=timezone.now())
+        recount([chunk])
     finish_if_done(alert.pk)
     return sent
 

@@ -394,6 +394,9 @@ class AlertDelivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True, default="")
     created_at = models.DateTimeField(_("created at"))
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    address = models.CharField(
+        _("address"), max_length=254, blank=True, default="", help_text=_("Where it was sent: number or email.")
+    )
     claim_token = models.BigIntegerField(
         _("claim"), null=True, blank=True, help_text=_("The task run that holds the row while it is sending.")
     )

@@ -29,6 +29,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='alertdelivery',
+            name='address',
+            field=models.CharField(blank=True, default='', help_text='Where it was sent: number or email.', max_length=254, verbose_name='address'),
+        ),
+        migrations.AddField(
+            model_name='alertdelivery',
             name='claim_token',
             field=models.BigIntegerField(blank=True, help_text='The task run that holds the row while it is sending.', null=True, verbose_name='claim'),
         ),
