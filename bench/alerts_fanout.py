@@ -201,6 +201,9 @@ def run_fan_out(processes, n, outbox):
         started = time.perf_counter()
         fan_out_alert.delay(alert.pk)
         while EmergencyAlert.objects.filter(pk=alert.pk).values_list("status", flat=True)[0] != "sent":
+            if time.perf_counter() - started > 600:
+                chunks = alert.chunks.count()
+                raise RuntimeError(f"the fan-out did not finish in 10 minutes ({chunks} chunks made)")
             time.sleep(0.1)
         elapsed = time.perf_counter() - started
     finally:
