@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicportal.notifications import services
@@ -107,6 +108,8 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
             if chunk:
                 chunk_ids.add(chunk.pk)
         n = rows.update(status=AlertDelivery.Status.QUEUED, next_attempt_at=None, attempts=0)
+        # Due now: if the task below is lost, the sweep finds the chunk.
+        AlertChunk.objects.filter(pk__in=chunk_ids).update(retry_at=timezone.now())
         from django.db import transaction
 
         from civicportal.notifications.tasks_alerts import retry_alert_chunk

@@ -220,6 +220,12 @@ def _queue_fanout(alert_id):
     fan_out_alert.delay(alert_id)
 
 
+def _queue_recount(alert_id):
+    from civicportal.notifications.tasks_alerts import recount_alert
+
+    recount_alert.delay(alert_id)
+
+
 @transaction.atomic
 def alert_cancel(*, alert: EmergencyAlert, by, note: str = "") -> EmergencyAlert:
     """Stop an alert: whatever has not been sent is not sent (rows queued -> cancelled)."""
@@ -233,6 +239,9 @@ def alert_cancel(*, alert: EmergencyAlert, by, note: str = "") -> EmergencyAlert
     stopped = AlertDelivery.objects.filter(alert=alert, status=AlertDelivery.Status.QUEUED).update(
         status=AlertDelivery.Status.CANCELLED
     )
+    if stopped:
+        alert_id = alert.pk
+        transaction.on_commit(lambda: _queue_recount(alert_id))
     alert.refresh_from_db()
     _record(alert, by, before, S.CANCELLED, note or _("%(n)d unsent deliveries stopped.") % {"n": stopped})
     return alert

@@ -65,6 +65,15 @@ class BaseBackend:
                 failures[message["idempotency_key"]] = exc
         return failures
 
+    def send_same(self, messages: dict, recipients: list[tuple[str, str, str]]) -> dict:
+        """One message to many people: ``messages`` is {language: {"title", "body", "link"}},
+        ``recipients`` a list of (idempotency_key, to, language). Returns {idempotency_key:
+        DeliveryError} for those that failed. By default one send_many call; a backend may do
+        better (the console backend writes the whole batch at once)."""
+        return self.send_many(
+            [{"to": to, **messages[language], "idempotency_key": key} for key, to, language in recipients]
+        )
+
     def already_sent(self, keys) -> set | None:
         """Which of ``keys`` this backend has delivered, or None when it cannot tell
         (then the gateway's idempotency must be trusted)."""
@@ -105,6 +114,23 @@ class ConsoleBackend(BaseBackend):
             fh.write(lines)
         if len(messages) == 1:
             logger.info("%s to %s: %s", self.channel, messages[0]["to"], messages[0]["title"])
+        return {}
+
+    def send_same(self, messages, recipients):
+        # A million-line fan-out: the shared part of each language's line is made once, and
+        # per recipient only the key and the number are encoded (the key first, as in _record).
+        at = timezone.now().isoformat()
+        tails = {}
+        for language, m in messages.items():
+            shared = json.loads(self._record("", m["title"], m["body"], m["link"], "", at=at))
+            del shared["key"], shared["to"]
+            tails[language] = json.dumps(shared, ensure_ascii=False)[1:]
+        encode = json.encoder.encode_basestring
+        lines = "".join(
+            f'{{"key": {encode(key)}, "to": {encode(to)}, {tails[language]}\n' for key, to, language in recipients
+        )
+        with open(self._path(), "a", encoding="utf-8") as fh:
+            fh.write(lines)
         return {}
 
     def already_sent(self, keys):

@@ -3,26 +3,32 @@
 Exactly once per citizen and channel, whatever happens to the workers:
 
 * rows: each chunk task lets the database build its rows with one
-  ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per channel; the unique
-  constraint (alert, user, channel) makes a repeated chunk a no-op;
-* sends: a sender claims a batch with a conditional UPDATE (queued -> sending) and
-  marks it sent after the backend took it. Only the claimant sends. Rows left in
-  ``sending`` by a killed worker are recovered after a lease: the backend is asked
-  which idempotency keys it already delivered (or trusted to drop duplicates);
+  ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per channel, in one transaction; the
+  unique constraint (alert, user, channel) makes a repeated chunk a no-op. In-app rows are
+  delivered by being written; rows of the outside channels are written already claimed
+  (``sending`` under the inserting task's ``claim_token``), so no two tasks hold one row;
+* sends: the claimant hands its rows to the backend in batches, each batch followed by one
+  UPDATE over the batch's key range (rows of its own claim only) that marks it sent. Rows
+  left ``sending`` by a killed task are taken over once its lease has run out
+  (``ALERT_SEND_LEASE_SECONDS``); the backend is asked which idempotency keys it already
+  delivered (or trusted to drop repeats), and only the others are sent again;
 * the alert: approval moves it pending_approval -> sending once; chunks are stored
   (AlertChunk) so a repeated fan-out task re-queues the same ranges, and the periodic
-  sweep re-queues chunks whose task was lost.
+  sweep re-queues chunks whose task was lost and chunks with work due (``retry_at``).
 
-The SQL is plain and runs on PostgreSQL and SQLite (>= 3.35: UPDATE ... RETURNING,
-INSERT ... SELECT ... ON CONFLICT DO NOTHING).
+The SQL is plain and runs on PostgreSQL and SQLite (>= 3.35: INSERT ... SELECT ... ON
+CONFLICT DO NOTHING). docs/notifications.md explains the at-least-once window at the
+backend boundary and the choices made for speed.
 """
 
 import logging
 import math
-from datetime import timedelta
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -121,19 +127,19 @@ def targeted_count(alert) -> int:
         return cursor.fetchone()[0]
 
 
-def key_ranges(alert, size=None) -> list[tuple[int, int]]:
+def key_ranges(alert, size=None) -> list[tuple[int, int, int]]:
     """Split the targeted citizens into ranges of about ``size`` user ids (by rank, so a
-    sparse district target still gives full chunks)."""
+    sparse district target still gives full chunks): (first user id, last user id, citizens)."""
     size = size or chunk_size()
     base, params = _target_sql(alert)
     sql = (
-        "SELECT MIN(user_id), MAX(user_id) FROM ("  # noqa: S608 - table names come from model metadata
+        "SELECT MIN(user_id), MAX(user_id), COUNT(*) FROM ("  # noqa: S608 - table names come from model metadata
         f" SELECT p.user_id AS user_id, (ROW_NUMBER() OVER (ORDER BY p.user_id) - 1) / %s AS bucket {base}"
         ") ranked GROUP BY bucket ORDER BY bucket"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [size, *params])
-        return [(lo, hi) for lo, hi in cursor.fetchall()]
+        return [(lo, hi, n) for lo, hi, n in cursor.fetchall()]
 
 
 def start(alert_id: int) -> list[int]:
@@ -149,10 +155,10 @@ def start(alert_id: int) -> list[int]:
         if not alert.chunks.exists():
             ranges = key_ranges(alert)
             AlertChunk.objects.bulk_create(
-                [AlertChunk(alert=alert, first_user_id=lo, last_user_id=hi) for lo, hi in ranges],
+                [AlertChunk(alert=alert, first_user_id=lo, last_user_id=hi) for lo, hi, _n in ranges],
                 ignore_conflicts=True,
             )
-            EmergencyAlert.objects.filter(pk=alert.pk).update(targeted_count=targeted_count(alert))
+            EmergencyAlert.objects.filter(pk=alert.pk).update(targeted_count=sum(n for _lo, _hi, n in ranges))
             AlertEvent.objects.create(alert=alert, note=f"fan-out: {len(ranges)} chunks")
             if "social" in alert.channels:
                 AlertBroadcast.objects.bulk_create(
@@ -181,39 +187,95 @@ def _language_case(alert) -> tuple[str, list]:
 _STILL_SENDING = "EXISTS (SELECT 1 FROM {alert} a WHERE a.id = %s AND a.status IN ('sending', 'sent'))"
 
 
-def insert_rows(alert, chunk) -> int:
-    """Build the chunk's delivery rows in the database; conflicts (a re-run) are ignored.
+def new_claim_token() -> int:
+    """A token naming one task run's claim on delivery rows (random: no coordination needed)."""
+    return secrets.randbits(62) + 1
+
+
+def _outside(alert) -> list[str]:
+    return [c for c in alert.channels if c in PERSON_CHANNELS and c != "in_app"]
+
+
+@dataclass
+class Inserted:
+    """What one insert_rows call wrote: ``fresh`` when the chunk's key range was empty before
+    (then these are all of the chunk's rows), rows per channel, and the claimed rows of the
+    outside channels as (user_id, language, attempts, address), in user order."""
+
+    fresh: bool
+    counts: dict = field(default_factory=dict)
+    claimed: dict = field(default_factory=dict)
+
+
+def insert_rows(alert, chunk, claim_token=None) -> Inserted:
+    """Build the chunk's delivery rows in the database, in one transaction; a re-run inserts nothing.
 
     The inbox is the database, so an in-app row is delivered by being written: it is
-    inserted as sent (only while the alert is not cancelled). Other channels start queued."""
+    inserted as sent. Rows of the outside channels are inserted already claimed by the task
+    that will send them (``sending`` under ``claim_token``, first attempt, with the address
+    they go to), and RETURNING hands them straight to the sender: a row is written twice in
+    all (inserted, marked sent) and never waits in ``queued``. Nothing is inserted once the
+    alert is cancelled.
+
+    The first run of a chunk finds its key range empty and inserts plainly; a run that finds
+    rows there (a re-run) inserts with ON CONFLICT DO NOTHING. Two runs racing on an empty
+    range both insert plainly: the unique constraint makes the later one fail, and it then
+    inserts nothing (ON CONFLICT costs about a third of the insert: it is kept for re-runs)."""
+    t = _tables()
+    claim_token = claim_token or new_claim_token()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {t['delivery']} WHERE alert_id = %s AND user_id >= %s AND user_id <= %s LIMIT 1",  # noqa: S608
+            [alert.pk, chunk.first_user_id, chunk.last_user_id],
+        )
+        rerun = cursor.fetchone() is not None
+    if not rerun:
+        try:
+            return _insert(alert, chunk, claim_token, fresh=True)
+        except IntegrityError:
+            pass
+    return _insert(alert, chunk, claim_token, fresh=False)
+
+
+def _insert(alert, chunk, claim_token, fresh) -> Inserted:
     t = _tables()
     base, params = _target_sql(alert)
     language_sql, language_params = _language_case(alert)
-    inserted = 0
+    result = Inserted(fresh=fresh)
     now = timezone.now()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         for channel in alert.channels:
             if channel not in PERSON_CHANNELS:
                 continue
             consent = _CONSENT[channel]
             in_app = channel == "in_app"
+            address = "''" if in_app else _ADDRESS_SQL[channel]
             sql = (
                 f"INSERT INTO {t['delivery']}"
-                " (alert_id, user_id, channel, status, language, attempts, last_error, created_at, sent_at)"
-                f" SELECT %s, p.user_id, %s, %s, {language_sql}, %s, '', %s, %s {base}"
-                f" AND p.user_id >= %s AND p.user_id <= %s{consent}"
+                " (alert_id, user_id, channel, status, language, attempts, last_error, created_at, sent_at,"
+                " claimed_at, claim_token, address)"
+                f" SELECT %s, p.user_id, %s, %s, {language_sql}, 1, '', %s, %s, %s, %s, {address} {base}"
+                # The range on both sides of the join: the planner walks two key ranges
+                # instead of hashing the whole user table for every chunk.
+                f" AND p.user_id >= %s AND p.user_id <= %s AND u.id >= %s AND u.id <= %s{consent}"
                 f" AND {_STILL_SENDING.format(alert=t['alert'])}"
-                " ON CONFLICT (alert_id, user_id, channel) DO NOTHING"
             )
+            if not fresh:
+                sql += " ON CONFLICT (alert_id, user_id, channel) DO NOTHING"
+            if not in_app:
+                sql += " RETURNING user_id, language, attempts, address"
             args = [
                 alert.pk,
                 channel,
-                D.SENT if in_app else D.QUEUED,
+                D.SENT if in_app else D.SENDING,
                 *language_params,
-                1 if in_app else 0,
                 now,
                 now if in_app else None,
+                None if in_app else now,
+                None if in_app else claim_token,
                 *params,
+                chunk.first_user_id,
+                chunk.last_user_id,
                 chunk.first_user_id,
                 chunk.last_user_id,
             ]
@@ -221,181 +283,284 @@ def insert_rows(alert, chunk) -> int:
                 args.append(True)
             args.append(alert.pk)
             cursor.execute(sql, args)
-            inserted += max(cursor.rowcount, 0)
-    return inserted
-
-
-def deliver_in_app(alert, chunk) -> int:
-    """The inbox is the database: claiming the rows (queued -> sent) is the delivery."""
-    t = _tables()
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {t['delivery']} SET status = %s, sent_at = %s, attempts = attempts + 1"  # noqa: S608
-            " WHERE alert_id = %s AND channel = %s AND status = %s AND user_id >= %s AND user_id <= %s"
-            f" AND {_STILL_SENDING.format(alert=t['alert'])}",
-            [D.SENT, now, alert.pk, "in_app", D.QUEUED, chunk.first_user_id, chunk.last_user_id, alert.pk],
-        )
-        return cursor.rowcount
+            if in_app:
+                result.counts[channel] = max(cursor.rowcount, 0)
+            else:
+                rows = sorted(cursor.fetchall())
+                result.counts[channel] = len(rows)
+                result.claimed[channel] = rows
+    return result
 
 
 _ADDRESS_SQL = {"sms": "p.mobile", "email": "u.email", "push": "''"}
 
 
-def _claim(alert, channel, first, last, limit) -> list[tuple]:
-    """Claim up to ``limit`` due queued rows (queued -> sending) and return
-    (id, user_id, language, attempts, address) for each, in one statement.
+def _claimed_rows(alert, channel, first, last, claim_token) -> list[tuple]:
+    """(user_id, language, attempts, address) of the rows in [first, last] that ``claim_token``
+    holds on ``channel``, in user order: the unique index walks exactly this key range. The
+    address is the one stored at insert (rows older than that column: the profile's now)."""
+    t = _tables()
+    d = t["delivery"]
+    join = f" LEFT JOIN {t['profile']} p ON p.user_id = d.user_id"
+    if channel == "email":
+        join += f" LEFT JOIN {t['user']} u ON u.id = d.user_id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.user_id, d.language, d.attempts, COALESCE(NULLIF(d.address, ''), {_ADDRESS_SQL[channel]}, '')"  # noqa: S608
+            f" FROM {d} d{join}"
+            " WHERE d.alert_id = %s AND d.user_id >= %s AND d.user_id <= %s AND d.channel = %s"
+            " AND d.claim_token = %s AND d.status = %s ORDER BY d.user_id",
+            [alert.pk, first, last, channel, claim_token, D.SENDING],
+        )
+        return cursor.fetchall()
+
+
+def _claim_due(alert, channel, first, last, claim_token) -> list[tuple]:
+    """Claim the due queued rows of [first, last] (retries after back-off) under ``claim_token``.
 
     ``status = queued`` is repeated in the outer WHERE: PostgreSQL re-checks it on a row a
     concurrent claimant just changed, so two workers never claim the same row."""
     t = _tables()
     d = t["delivery"]
     now = timezone.now()
-    # PostgreSQL returns the address from the joined tables; SQLite's RETURNING cannot
-    # name a joined table, so there the addresses are a second query.
-    joined = connection.vendor == "postgresql"
-    address = f", {_ADDRESS_SQL[channel]}" if joined else ""
-    join = f" FROM {t['profile']} p, {t['user']} u" if joined else ""
-    join_on = f"p.user_id = {d}.user_id AND u.id = {d}.user_id AND" if joined else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {d} SET status = %s, claimed_at = %s, attempts = {d}.attempts + 1{join}"  # noqa: S608
-            f" WHERE {join_on} {d}.id IN (SELECT id FROM {d} WHERE alert_id = %s AND channel = %s"
-            " AND status = %s AND user_id >= %s AND user_id <= %s"
-            " AND (next_attempt_at IS NULL OR next_attempt_at <= %s) ORDER BY id LIMIT %s)"
-            f" AND {d}.status = %s AND {_STILL_SENDING.format(alert=t['alert'])}"
-            f" RETURNING {d}.id, {d}.user_id, {d}.language, {d}.attempts{address}",
-            [D.SENDING, now, alert.pk, channel, D.QUEUED, first, last, now, limit, D.QUEUED, alert.pk],
+            f"UPDATE {d} SET status = %s, claimed_at = %s, claim_token = %s, attempts = attempts + 1"  # noqa: S608
+            f" WHERE id IN (SELECT id FROM {d} WHERE alert_id = %s AND user_id >= %s AND user_id <= %s"
+            " AND channel = %s AND status = %s AND (next_attempt_at IS NULL OR next_attempt_at <= %s))"
+            f" AND status = %s AND {_STILL_SENDING.format(alert=t['alert'])}",
+            [D.SENDING, now, claim_token, alert.pk, first, last, channel, D.QUEUED, now, D.QUEUED, alert.pk],
         )
-        rows = cursor.fetchall()
-    return rows if joined else _with_addresses(channel, rows)
+        if cursor.rowcount <= 0:
+            return []
+    return _claimed_rows(alert, channel, first, last, claim_token)
 
 
-def _with_addresses(channel, rows) -> list[tuple]:
-    """(id, user_id, language, attempts) rows -> the same with the address, for recovered rows."""
-    ids = [r[1] for r in rows]
-    if channel == "sms":
-        found = dict(CitizenProfile.objects.filter(user_id__in=ids).values_list("user_id", "mobile"))
-    elif channel == "email":
-        found = dict(User.objects.filter(pk__in=ids).values_list("pk", "email"))
-    else:
-        found = {}
-    return [(*r, found.get(r[1], "")) for r in rows]
+def _idempotency_key(alert, user_id, channel) -> str:
+    return f"alert-{alert.pk}-{user_id}-{channel}"
 
 
-def _messages(alert, channel, rows, texts):
+def alert_messages(alert, texts) -> dict:
+    """{language: {"title", "body", "link"}}: the message of each offered language, made once."""
     link = f"/alerts/{alert.identifier}/"
-    bodies = {lang: "\n".join(x for x in (t.description, t.instruction) if x) for lang, t in texts.items()}
-    messages = []
-    for delivery_id, user_id, language, attempts, address in rows:
-        text = texts.get(language) or texts["ko"]
-        body = bodies.get(language) or bodies["ko"]
-        messages.append(
-            {
-                "to": address if channel != "push" else f"user:{user_id}",
-                "title": text.headline,
-                "body": body,
-                "link": link,
-                "idempotency_key": f"alert-{alert.pk}-{user_id}-{channel}",
-                "_id": delivery_id,
-                "_attempts": attempts,
-            }
-        )
-    return messages
+    return {
+        language: {
+            "title": text.headline,
+            "body": "\n".join(x for x in (text.description, text.instruction) if x),
+            "link": link,
+        }
+        for language, text in texts.items()
+    }
 
 
-def _settle(messages, failures):
-    """Record the outcome of a sent batch: sent, back to the queue (temporary), or failed."""
-    now = timezone.now()
-    sent_ids = [m["_id"] for m in messages if m["idempotency_key"] not in failures]
-    AlertDelivery.objects.filter(pk__in=sent_ids, status=D.SENDING).update(status=D.SENT, sent_at=now)
-    for m in messages:
-        exc = failures.get(m["idempotency_key"])
-        if exc is None:
+def _send(alert, channel, backend, messages, rows) -> dict:
+    """Hand ``rows`` to the backend; returns {user_id: DeliveryError} of those that failed."""
+    recipients, failures = [], {}
+    for user_id, language, _attempts, address in rows:
+        if channel == "push":
+            address = f"user:{user_id}"
+        if not address:
+            failures[user_id] = DeliveryError("no address", permanent=True)
             continue
-        if getattr(exc, "permanent", False) or m["_attempts"] >= max_attempts():
-            AlertDelivery.objects.filter(pk=m["_id"]).update(status=D.FAILED, last_error=str(exc)[:2000])
-        else:
-            AlertDelivery.objects.filter(pk=m["_id"]).update(
-                status=D.QUEUED, last_error=str(exc)[:2000], next_attempt_at=now + backoff(m["_attempts"])
-            )
+        recipients.append(
+            (_idempotency_key(alert, user_id, channel), address, language if language in messages else "ko")
+        )
+    if recipients:
+        try:
+            by_key = backend.send_same(messages, recipients)
+        except DeliveryError as exc:
+            by_key = {key: exc for key, _to, _language in recipients}
+        if by_key:
+            user_of = {_idempotency_key(alert, r[0], channel): r[0] for r in rows}
+            failures.update({user_of[key]: exc for key, exc in by_key.items()})
+    return failures
 
 
-def _send(backend, messages):
-    plain = [{k: v for k, v in m.items() if not k.startswith("_")} for m in messages]
-    no_address = {m["idempotency_key"]: DeliveryError("no address", permanent=True) for m in plain if not m["to"]}
-    plain = [m for m in plain if m["to"]]
-    try:
-        failures = backend.send_many(plain) if plain else {}
-    except DeliveryError as exc:
-        failures = {m["idempotency_key"]: exc for m in plain}
-    return {**no_address, **failures}
-
-
-def recover_abandoned(alert, channel, first, last, texts) -> int:
-    """Rows a killed worker left in ``sending``: finish them without sending twice."""
-    cutoff = timezone.now() - lease()
-    rows = list(
+def _mark(alert, channel, claim_token, user_ids, status, now):
+    """Settle claimed rows by user id (a few: failures, rows the backend already had)."""
+    fields = {"status": status, "claim_token": None}
+    if status == D.SENT:
+        fields["sent_at"] = now
+    for start in range(0, len(user_ids), 500):
         AlertDelivery.objects.filter(
-            alert=alert,
-            channel=channel,
-            status=D.SENDING,
-            claimed_at__lt=cutoff,
-            user_id__gte=first,
-            user_id__lte=last,
-        ).values_list("pk", "user_id", "language", "attempts")
-    )
+            alert=alert, channel=channel, claim_token=claim_token, user_id__in=user_ids[start : start + 500]
+        ).update(**fields)
+
+
+def _settle_failures(alert, channel, claim_token, rows, failures, now):
+    """Failed rows leave the claim: queued again with back-off (temporary) or failed."""
+    attempts = {r[0]: r[2] for r in rows}
+    for user_id, exc in failures.items():
+        permanent = getattr(exc, "permanent", False) or attempts[user_id] >= max_attempts()
+        AlertDelivery.objects.filter(
+            alert=alert, channel=channel, user_id=user_id, claim_token=claim_token, status=D.SENDING
+        ).update(
+            status=D.FAILED if permanent else D.QUEUED,
+            claim_token=None,
+            last_error=str(exc)[:2000],
+            next_attempt_at=None if permanent else now + backoff(attempts[user_id]),
+        )
+
+
+def _alert_still_sending(alert) -> bool:
+    return EmergencyAlert.objects.filter(pk=alert.pk, status__in=[S.SENDING, S.SENT]).exists()
+
+
+def send_claimed(alert, channel, rows, claim_token, messages) -> int:
+    """Send rows held by ``claim_token`` (in user order), batch by batch.
+
+    After the backend took a batch, one UPDATE over the batch's key range marks it sent
+    (only rows of this claim: a retry claimed by another task in the same range is not
+    touched). A batch is the whole at-least-once window: a worker killed after the backend
+    took it and before the UPDATE leaves its rows ``sending``, and recovery asks the backend
+    (see recover_abandoned). Before each batch the alert is read again, so a cancel stops
+    what has not been handed over yet."""
     if not rows:
         return 0
+    t = _tables()
     backend = get_backend(channel)
-    messages = _messages(alert, channel, _with_addresses(channel, rows), texts)
-    known = backend.already_sent([m["idempotency_key"] for m in messages])
-    done = [m for m in messages if known is not None and m["idempotency_key"] in known]
-    _settle(done, {})
-    rest = [m for m in messages if m not in done]
-    # Re-take the rows under our own claim, then send with the same idempotency keys.
-    retaken = AlertDelivery.objects.filter(pk__in=[m["_id"] for m in rest], status=D.SENDING, claimed_at__lt=cutoff)
-    retaken.update(claimed_at=timezone.now())
-    _settle(rest, _send(backend, rest))
+    size = send_batch_size()
+    sent = 0
+    for start in range(0, len(rows), size):
+        batch = rows[start : start + size]
+        if not _alert_still_sending(alert):
+            _mark(alert, channel, claim_token, [r[0] for r in rows[start:]], D.CANCELLED, timezone.now())
+            break
+        failures = _send(alert, channel, backend, messages, batch)
+        now = timezone.now()
+        with transaction.atomic():
+            if failures:
+                _settle_failures(alert, channel, claim_token, batch, failures, now)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {t['delivery']} SET status = %s, sent_at = %s, claim_token = NULL"  # noqa: S608
+                    " WHERE alert_id = %s AND user_id >= %s AND user_id <= %s AND channel = %s"
+                    " AND claim_token = %s AND status = %s",
+                    [D.SENT, now, alert.pk, batch[0][0], batch[-1][0], channel, claim_token, D.SENDING],
+                )
+                sent += max(cursor.rowcount, 0)
+    return sent
+
+
+def recover_abandoned(alert, channel, first, last, messages) -> int:
+    """Rows a dead task left ``sending`` after its lease ran out: finish them without sending twice.
+
+    The rows are first taken over under a new claim (one conditional UPDATE: of two
+    recovering tasks, one gets each row). Then the backend says which of them it already
+    delivered (the console backend reads its outbox; a gateway that cannot tell is trusted to
+    drop repeats of an idempotency key); those are marked sent, the rest are sent again with
+    the same keys, or cancelled if the alert was cancelled meanwhile."""
+    t = _tables()
+    claim_token = new_claim_token()
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {t['delivery']} SET claim_token = %s, claimed_at = %s"  # noqa: S608
+            " WHERE alert_id = %s AND user_id >= %s AND user_id <= %s AND channel = %s"
+            " AND status = %s AND claimed_at < %s",
+            [claim_token, now, alert.pk, first, last, channel, D.SENDING, now - lease()],
+        )
+        if cursor.rowcount <= 0:
+            return 0
+    rows = _claimed_rows(alert, channel, first, last, claim_token)
+    backend = get_backend(channel)
+    known = backend.already_sent([_idempotency_key(alert, r[0], channel) for r in rows]) or set()
+    done = [r[0] for r in rows if _idempotency_key(alert, r[0], channel) in known]
+    _mark(alert, channel, claim_token, done, D.SENT, now)
+    rest = [r for r in rows if _idempotency_key(alert, r[0], channel) not in known]
+    if _alert_still_sending(alert):
+        send_claimed(alert, channel, rest, claim_token, messages)
+    else:
+        _mark(alert, channel, claim_token, [r[0] for r in rest], D.CANCELLED, now)
     logger.warning("alert %s: recovered %d abandoned %s deliveries", alert.pk, len(rows), channel)
     return len(rows)
 
 
-def deliver_channel(alert, chunk, channel, texts) -> int:
-    """Send every queued row of this chunk on ``channel``, batch by batch."""
-    recover_abandoned(alert, channel, chunk.first_user_id, chunk.last_user_id, texts)
-    backend = get_backend(channel)
-    total = 0
-    while True:
-        rows = _claim(alert, channel, chunk.first_user_id, chunk.last_user_id, send_batch_size())
-        if not rows:
-            return total
-        messages = _messages(alert, channel, rows, texts)
-        _settle(messages, _send(backend, messages))
-        total += len(rows)
+def deliver_channel(alert, chunk, channel, messages, claimed=None, claim_token=None, fresh=False) -> int:
+    """Finish the chunk on ``channel``: abandoned claims, the rows this run inserted under
+    ``claim_token`` (``claimed``), due retries. Returns how many were marked sent.
+
+    ``fresh``: this run inserted every row of the chunk, so there is nothing abandoned or
+    queued to look for."""
+    first, last = chunk.first_user_id, chunk.last_user_id
+    if not fresh:
+        recover_abandoned(alert, channel, first, last, messages)
+    sent = send_claimed(alert, channel, claimed or [], claim_token, messages)
+    if not fresh:
+        token = new_claim_token()
+        sent += send_claimed(alert, channel, _claim_due(alert, channel, first, last, token), token, messages)
+    return sent
+
+
+def recount(chunks) -> None:
+    """Store each chunk's delivery counts and when it next has work (see AlertChunk)."""
+    t = _tables()
+    now = timezone.now()
+    for chunk in chunks:
+        counts: dict = {}
+        due = []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT channel, status, COUNT(*), MIN(next_attempt_at), MIN(claimed_at) FROM {t['delivery']}"  # noqa: S608
+                " WHERE alert_id = %s AND user_id >= %s AND user_id <= %s GROUP BY channel, status",
+                [chunk.alert_id, chunk.first_user_id, chunk.last_user_id],
+            )
+            for channel, status, n, next_attempt, claimed in cursor.fetchall():
+                counts.setdefault(channel, {})[status] = n
+                if status == D.QUEUED:
+                    due.append(_aware(next_attempt) or now)
+                elif status == D.SENDING:
+                    due.append((_aware(claimed) or now) + lease())
+        AlertChunk.objects.filter(pk=chunk.pk).update(counts=counts, retry_at=min(due) if due else None)
+
+
+def _aware(value):
+    """SQLite returns aggregates of datetimes as text."""
+    if value is None or not isinstance(value, str):
+        return value
+    from django.utils.dateparse import parse_datetime
+
+    parsed = parse_datetime(value)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
 
 
 def run_chunk(chunk_id: int) -> int:
-    """Do one chunk: insert its rows, hand them to the senders, mark it done. Safe to run twice."""
+    """Do one chunk: insert its rows, send them, mark it done. Safe to run twice, or after a kill."""
     chunk = AlertChunk.objects.select_related("alert").filter(pk=chunk_id).first()
     if chunk is None:
         return 0
     alert = chunk.alert
     if alert.status != S.SENDING:
+        if alert.status == S.CANCELLED:
+            _finish_abandoned(alert, chunk)
         AlertChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(done_at=timezone.now())
+        recount([chunk])
         return 0
     AlertChunk.objects.filter(pk=chunk.pk).update(started_at=timezone.now())
-    insert_rows(alert, chunk)
-    texts = {t.language: t for t in alert.texts.all()}
-    sent = 0
-    for channel in alert.channels:
-        if channel == "in_app":
-            sent += deliver_in_app(alert, chunk)
-        elif channel in PERSON_CHANNELS:
-            sent += deliver_channel(alert, chunk, channel, texts)
-    AlertChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(done_at=timezone.now())
+    claim_token = new_claim_token()
+    inserted = insert_rows(alert, chunk, claim_token)
+    messages = alert_messages(alert, {t.language: t for t in alert.texts.all()})
+    sent, clean = 0, inserted.fresh
+    for channel in _outside(alert):
+        claimed = inserted.claimed.get(channel, [])
+        n = deliver_channel(alert, chunk, channel, messages, claimed, claim_token, fresh=inserted.fresh)
+        sent += n
+        clean = clean and n == len(claimed)
+    if clean:
+        # This run wrote every row of the chunk and sent all of them: the counts are known.
+        counts = {channel: {D.SENT: n} for channel, n in inserted.counts.items() if n}
+        AlertChunk.objects.filter(pk=chunk.pk).update(counts=counts, retry_at=None, done_at=timezone.now())
+    else:
+        AlertChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(done_at=timezone.now())
+        recount([chunk])
     finish_if_done(alert.pk)
     return sent
+
+
+def _finish_abandoned(alert, chunk):
+    messages = alert_messages(alert, {t.language: t for t in alert.texts.all()})
+    for channel in _outside(alert):
+        recover_abandoned(alert, channel, chunk.first_user_id, chunk.last_user_id, messages)
 
 
 def broadcast_social(alert_id: int) -> int:
@@ -462,47 +627,52 @@ def stale_chunk_ids(now=None) -> list[int]:
 
 
 def chunks_with_due_retries(now=None) -> list[int]:
-    """Chunks holding rows whose back-off has passed, or claims abandoned longer than the lease."""
-    from django.db.models import Exists, OuterRef, Q
-
+    """Chunks with work due: rows whose back-off has passed, or claims whose lease ran out
+    (``AlertChunk.retry_at``, kept by recount: the sweep reads chunks, not deliveries).
+    Cancelled alerts are included so that claims a dead task left are settled."""
     now = now or timezone.now()
-    due = AlertDelivery.objects.filter(
-        alert_id=OuterRef("alert_id"),
-        user_id__gte=OuterRef("first_user_id"),
-        user_id__lte=OuterRef("last_user_id"),
-    ).filter(Q(status=D.QUEUED, next_attempt_at__lte=now) | Q(status=D.SENDING, claimed_at__lt=now - lease()))
     return list(
-        AlertChunk.objects.filter(alert__status__in=[S.SENDING, S.SENT], alert__expires__gt=now)
-        .filter(Exists(due))
-        .values_list("pk", flat=True)
+        AlertChunk.objects.filter(
+            retry_at__lte=now, alert__status__in=[S.SENDING, S.SENT, S.CANCELLED], alert__expires__gt=now
+        ).values_list("pk", flat=True)
     )
 
 
 def retry_chunk(chunk_id: int) -> int:
-    """Send a chunk's due retries (also after the alert is marked sent, until it expires)."""
+    """Send a chunk's due retries (also after the alert is marked sent, until it expires) and
+    settle abandoned claims; a cancelled alert's abandoned claims end sent or cancelled."""
     chunk = AlertChunk.objects.select_related("alert").filter(pk=chunk_id).first()
-    if chunk is None or chunk.alert.status not in (S.SENDING, S.SENT):
+    if chunk is None or chunk.alert.status not in (S.SENDING, S.SENT, S.CANCELLED):
         return 0
     alert = chunk.alert
-    texts = {t.language: t for t in alert.texts.all()}
     sent = 0
-    for channel in alert.channels:
-        if channel in PERSON_CHANNELS and channel != "in_app":
-            sent += deliver_channel(alert, chunk, channel, texts)
+    if alert.status == S.CANCELLED:
+        _finish_abandoned(alert, chunk)
+    else:
+        messages = alert_messages(alert, {t.language: t for t in alert.texts.all()})
+        for channel in _outside(alert):
+            sent += deliver_channel(alert, chunk, channel, messages)
+    recount([chunk])
     return sent
 
 
 def progress(alert) -> dict:
-    """Targeted, delivered, failed per channel, and time so far."""
-    from django.core.cache import cache
+    """Targeted, delivered, failed per channel, and time so far.
 
+    The figures are the sums of the chunks' counters (a chunk counts once it is done), not a
+    COUNT over the deliveries, which a city-wide alert has two million of; an alert without
+    chunks (nobody targeted, or demo data) is counted directly."""
     counts: dict = {}
-    grouped = _grouped(alert)
-    if alert.status == S.SENDING:
-        # A million-citizen alert has two million rows: many officers polling every 2 s share one count.
-        grouped = cache.get_or_set(f"alert-progress-{alert.pk}", lambda: list(_grouped(alert)), 2)
-    for channel, status, n in grouped:
-        counts.setdefault(channel, {s: 0 for s in D.values})[status] = n
+    chunk_rows = list(alert.chunks.values_list("counts", "done_at"))
+    if chunk_rows:
+        for by_channel, _done_at in chunk_rows:
+            for channel, by_status in by_channel.items():
+                for status, n in by_status.items():
+                    c = counts.setdefault(channel, {s: 0 for s in D.values})
+                    c[status] = c.get(status, 0) + n
+    else:
+        for channel, status, n in _grouped(alert):
+            counts.setdefault(channel, {s: 0 for s in D.values})[status] = n
     rows = []
     total = processed = 0
     for channel in alert.channels:
@@ -525,8 +695,8 @@ def progress(alert) -> dict:
         )
         total += n
         processed += c[D.SENT] + c[D.FAILED] + c[D.CANCELLED]
-    chunks = alert.chunks.count()
-    chunks_done = alert.chunks.filter(done_at__isnull=False).count()
+    chunks = len(chunk_rows)
+    chunks_done = sum(1 for _counts, done_at in chunk_rows if done_at)
     if alert.status in (S.SENT, S.CANCELLED) and processed == total:
         percent = 100
     elif chunks and chunks_done < chunks:

@@ -330,7 +330,12 @@ class AlertText(models.Model):
 
 
 class AlertChunk(models.Model):
-    """One key range [first_user_id, last_user_id] of an alert's fan-out, handled by one task."""
+    """One key range [first_user_id, last_user_id] of an alert's fan-out, handled by one task.
+
+    ``counts`` ({channel: {status: n}}) is recounted from the chunk's delivery rows whenever a
+    task finishes with the chunk, so progress adds up a hundred small rows instead of counting
+    millions of deliveries; ``retry_at`` is when the chunk next has work (a retry after
+    back-off, or a claim whose lease runs out), so the sweep reads chunks, not deliveries."""
 
     alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="chunks")
     first_user_id = models.BigIntegerField()
@@ -338,12 +343,15 @@ class AlertChunk(models.Model):
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(_("deliveries by channel and status"), default=dict, blank=True)
+    retry_at = models.DateTimeField(_("next work due at"), null=True, blank=True)
 
     class Meta:
         ordering = ["alert", "first_user_id"]
         verbose_name = _("alert fan-out chunk")
         verbose_name_plural = _("alert fan-out chunks")
         constraints = [models.UniqueConstraint(fields=["alert", "first_user_id"], name="one_chunk_per_range_start")]
+        indexes = [models.Index(fields=["retry_at"], condition=Q(retry_at__isnull=False), name="alert_chunk_due")]
 
     def __str__(self):
         return f"{self.alert_id}: {self.first_user_id}-{self.last_user_id}"
@@ -351,7 +359,11 @@ class AlertChunk(models.Model):
 
 class AlertDelivery(models.Model):
     """The alert for one citizen on one channel. The unique constraint is the exactly-once guarantee
-    of the row; the conditional claim (queued -> sending) is the guarantee of the send."""
+    of the row; the claim (``sending`` under a task's ``claim_token``) is the guarantee of the send.
+
+    Indexes are few on purpose: a city-wide alert writes two million rows. The unique
+    (alert, user, channel) index serves the key-range work of the fan-out and the alert's
+    foreign key; the inbox index serves the citizen's inbox and the user's foreign key."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -360,8 +372,21 @@ class AlertDelivery(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="deliveries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_deliveries")
+    # No index of their own: the unique constraint and the inbox index start with these columns.
+    # No foreign-key constraint in the database either: its per-row check (which also locks the
+    # user's row) doubled the cost of writing a fan-out. The rows are built by the database from
+    # the user table in the same statement, and deleting a user or an alert goes through the
+    # ORM, which deletes the deliveries with it (CASCADE).
+    alert = models.ForeignKey(
+        EmergencyAlert, on_delete=models.CASCADE, related_name="deliveries", db_index=False, db_constraint=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="alert_deliveries",
+        db_index=False,
+        db_constraint=False,
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     language = models.CharField(_("language"), max_length=2, default="ko")
@@ -369,6 +394,12 @@ class AlertDelivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True, default="")
     created_at = models.DateTimeField(_("created at"))
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    address = models.CharField(
+        _("address"), max_length=254, blank=True, default="", help_text=_("Where it was sent: number or email.")
+    )
+    claim_token = models.BigIntegerField(
+        _("claim"), null=True, blank=True, help_text=_("The task run that holds the row while it is sending.")
+    )
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -378,10 +409,7 @@ class AlertDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["alert", "user", "channel"], name="one_alert_delivery_per_channel"),
         ]
-        indexes = [
-            models.Index(fields=["alert", "channel", "status"], name="alert_delivery_progress"),
-            models.Index(fields=["user", "channel", "-created_at"], name="alert_delivery_inbox"),
-        ]
+        indexes = [models.Index(fields=["user", "channel", "-created_at"], name="alert_delivery_inbox")]
 
     def __str__(self):
         return f"{self.alert_id}/{self.user_id}/{self.channel}: {self.status}"

@@ -42,6 +42,14 @@ def retry_alert_chunk(chunk_id):
     return fanout.retry_chunk(chunk_id)
 
 
+@shared_task(name="alerts.recount")
+def recount_alert(alert_id):
+    """Refresh the chunks' progress counters after a change outside the chunk tasks (cancel)."""
+    from civicportal.notifications.models import AlertChunk
+
+    fanout.recount(AlertChunk.objects.filter(alert_id=alert_id))
+
+
 @shared_task(name="alerts.sweep")
 def sweep_alerts():
     """Re-queue chunks whose task was lost, send due retries, finish completed alerts."""

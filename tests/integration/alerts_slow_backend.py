@@ -1,7 +1,7 @@
 import os
 import time
 
-from civicportal.notifications.backends import ConsoleSMSBackend
+from civicportal.notifications.backends import BaseBackend, ConsoleSMSBackend
 
 
 class SlowConsoleSMSBackend(ConsoleSMSBackend):
@@ -13,3 +13,7 @@ class SlowConsoleSMSBackend(ConsoleSMSBackend):
             time.sleep(delay)
             super().send_many([message])
         return {}
+
+    def send_same(self, messages, recipients):
+        # Through the slow send_many above, not the console backend's one-write batch.
+        return BaseBackend.send_same(self, messages, recipients)

@@ -324,3 +324,16 @@ def test_api_cancel_of_a_fan_out_stops_it(author, approver, resident, api_as):
 
 def test_schema_is_valid(client):
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_progress_adds_up_chunk_counters_without_counting_deliveries(api_as, approver, sent_alert):
+    """A city-wide alert has two million delivery rows: a poll every 2 s must not count them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        progress = api_as(approver).get(f"/api/v1/alerts/{sent_alert.identifier}/progress/").json()
+
+    assert [(c["channel"], c["total"], c["sent"]) for c in progress["channels"]] == [("in_app", 1, 1), ("sms", 1, 1)]
+    assert progress["percent"] == 100
+    assert not [q["sql"] for q in queries if "notifications_alertdelivery" in q["sql"]]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from civicportal.accounts.models import Role
 from civicportal.errors import Conflict, DomainError, NotAllowed
 from civicportal.notifications import alerts, fanout
+from civicportal.notifications.backends import BaseBackend
 from civicportal.notifications.models import (
     AlertBroadcast,
     AlertChunk,
@@ -292,25 +293,54 @@ def test_abandoned_claims_are_finished_without_sending_twice(
     alerts.alert_approve(alert=alert, by=approver)
     [chunk_id] = fanout.start(alert.pk)
     chunk = AlertChunk.objects.get(pk=chunk_id)
-    fanout.insert_rows(alert, chunk)
-    # The dead worker claimed every SMS row and got two of them out before it died.
-    rows = fanout._claim(alert, "sms", chunk.first_user_id, chunk.last_user_id, 100)
-    texts = {t.language: t for t in alert.texts.all()}
-    messages = fanout._messages(alert, "sms", rows[:2], texts)
-    fanout._send(fanout.get_backend("sms"), messages)
-    AlertDelivery.objects.filter(status="sending").update(claimed_at=timezone.now() - timedelta(hours=1))
+    # The dead task inserted the chunk's rows under its claim and got two SMS out before it died.
+    dead = fanout.new_claim_token()
+    fanout.insert_rows(alert, chunk, dead)
+    rows = fanout._claimed_rows(alert, "sms", chunk.first_user_id, chunk.last_user_id, dead)
+    messages = fanout.alert_messages(alert, {t.language: t for t in alert.texts.all()})
+    fanout._send(alert, "sms", fanout.get_backend("sms"), messages, rows[:2])
+    assert len(sms_outbox(settings)) == 2
 
-    fanout.run_chunk(chunk_id)
+    fanout.run_chunk(chunk_id)  # the task again (acks_late), within the dead task's lease: hands off
+    assert len(sms_outbox(settings)) == 2
+    assert AlertDelivery.objects.filter(status="sending", claim_token=dead).count() == 4
+    chunk.refresh_from_db()
+    assert chunk.retry_at is not None  # the sweep comes back when the lease runs out
+
+    AlertDelivery.objects.filter(status="sending").update(claimed_at=timezone.now() - timedelta(hours=1))
+    fanout.retry_chunk(chunk_id)
 
     keys = [m["key"] for m in sms_outbox(settings)]
     assert len(keys) == 4 == len(set(keys))
     assert set(AlertDelivery.objects.values_list("status", flat=True)) == {"sent"}
+    chunk.refresh_from_db()
+    assert (chunk.retry_at, chunk.counts) == (None, {"in_app": {"sent": 4}, "sms": {"sent": 4}})
+
+
+def test_two_tasks_recovering_the_same_abandoned_claims_send_once(author, approver, settings):
+    for i in range(3):
+        texter(f"r{i}")
+    alert = make_alert(author)
+    alerts.alert_submit(alert=alert, by=author)
+    alerts.alert_approve(alert=alert, by=approver)
+    [chunk_id] = fanout.start(alert.pk)
+    chunk = AlertChunk.objects.get(pk=chunk_id)
+    fanout.insert_rows(alert, chunk, fanout.new_claim_token())  # then the task died
+    AlertDelivery.objects.filter(status="sending").update(claimed_at=timezone.now() - timedelta(hours=1))
+    messages = fanout.alert_messages(alert, {t.language: t for t in alert.texts.all()})
+
+    first = fanout.recover_abandoned(alert, "sms", chunk.first_user_id, chunk.last_user_id, messages)
+    second = fanout.recover_abandoned(alert, "sms", chunk.first_user_id, chunk.last_user_id, messages)
+
+    assert (first, second) == (3, 0)
+    assert len(sms_outbox(settings)) == 3
+    assert set(AlertDelivery.objects.filter(channel="sms").values_list("status", flat=True)) == {"sent"}
 
 
 # --- Cancel, update, social ------------------------------------------------------------------
 
 
-def test_cancel_stops_what_has_not_been_sent(author, approver, settings):
+def test_cancel_stops_what_has_not_been_sent(author, approver, settings, django_capture_on_commit_callbacks):
     settings.ALERT_CHUNK_SIZE = 2
     for i in range(4):
         texter(f"r{i}")
@@ -319,10 +349,13 @@ def test_cancel_stops_what_has_not_been_sent(author, approver, settings):
     alerts.alert_approve(alert=alert, by=approver)
     first, second = fanout.start(alert.pk)
     fanout.run_chunk(first)
-    # The second chunk wrote its rows (the inbox rows are delivered by being written) but sent no SMS yet.
+    # The second chunk's task wrote its rows (the inbox rows are delivered by being written,
+    # the SMS rows claimed) and died before sending.
     fanout.insert_rows(alert, AlertChunk.objects.get(pk=second))
+    AlertDelivery.objects.filter(status="sending").update(claimed_at=timezone.now() - timedelta(hours=1))
 
-    alerts.alert_cancel(alert=alert, by=approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts.alert_cancel(alert=alert, by=approver)
     fanout.run_chunk(second)
 
     assert len(sms_outbox(settings)) == 2
@@ -330,6 +363,38 @@ def test_cancel_stops_what_has_not_been_sent(author, approver, settings):
     assert AlertDelivery.objects.filter(status="sent").count() == 6
     alert.refresh_from_db()
     assert alert.status == S.CANCELLED
+    assert fanout.progress(alert)["channels"][1] | {"label": ""} == {
+        "channel": "sms",
+        "label": "",
+        "total": 4,
+        "sent": 2,
+        "failed": 0,
+        "pending": 0,
+        "cancelled": 2,
+    }
+
+
+def test_a_cancel_stops_a_sender_before_its_next_batch(author, approver, settings):
+    settings.ALERT_SEND_BATCH = 1
+    for i in range(3):
+        texter(f"r{i}")
+    alert = make_alert(author)
+    alerts.alert_submit(alert=alert, by=author)
+    alerts.alert_approve(alert=alert, by=approver)
+    [chunk_id] = fanout.start(alert.pk)
+    chunk = AlertChunk.objects.get(pk=chunk_id)
+    token = fanout.new_claim_token()
+    fanout.insert_rows(alert, chunk, token)
+    rows = fanout._claimed_rows(alert, "sms", chunk.first_user_id, chunk.last_user_id, token)
+    messages = fanout.alert_messages(alert, {t.language: t for t in alert.texts.all()})
+    fanout.send_claimed(alert, "sms", rows[:1], token, messages)
+
+    alerts.alert_cancel(alert=alert, by=approver)
+    fanout.send_claimed(alert, "sms", rows[1:], token, messages)
+
+    assert len(sms_outbox(settings)) == 1
+    statuses = AlertDelivery.objects.filter(channel="sms").order_by("user_id").values_list("status", flat=True)
+    assert list(statuses) == ["sent", "cancelled", "cancelled"]
 
 
 def test_update_goes_to_the_same_people(author, approver, settings, django_capture_on_commit_callbacks):
@@ -398,7 +463,7 @@ def test_an_update_of_a_circle_alert_keeps_its_area(author, approver, django_cap
     ]
 
 
-class BusyGateway:
+class BusyGateway(BaseBackend):
     calls = 0
 
     def send_many(self, messages):
@@ -406,9 +471,6 @@ class BusyGateway:
 
         BusyGateway.calls += 1
         return {m["idempotency_key"]: DeliveryError("busy") for m in messages}
-
-    def already_sent(self, keys):
-        return None
 
 
 def test_temporary_sms_failures_of_an_alert_are_retried_by_the_sweep(
