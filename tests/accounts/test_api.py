@@ -39,6 +39,39 @@ def test_token_requests_are_throttled(api_client, citizen, settings):
     assert response.json()["error"] == "throttled"
 
 
+def test_an_unknown_token_is_401_json(api_client, citizen):
+    Token.objects.create(user=citizen)
+    api_client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    response = api_client.get(reverse("api-me"))
+    assert response.status_code == 401
+    assert response.json()["error"] == "authentication_failed"
+
+
+def test_the_token_of_a_deactivated_account_is_refused(api_as, citizen):
+    client = api_as(citizen)
+    assert client.get(reverse("api-me")).status_code == 200
+    citizen.is_active = False
+    citizen.save(update_fields=["is_active"])
+    response = client.get(reverse("api-me"))
+    assert response.status_code == 401
+    assert response.json()["error"] == "authentication_failed"
+
+
+def test_token_authentication_loads_user_and_profile_in_one_query(api_as, citizen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from civicportal.authentication import TokenAuthentication
+
+    token = Token.objects.create(user=citizen)
+    with CaptureQueriesContext(connection) as queries:
+        user, found = TokenAuthentication().authenticate_credentials(token.key)
+        profile = user.profile
+    assert len(queries.captured_queries) == 1
+    assert (user.pk, found.key, profile.district_id) == (citizen.pk, token.key, citizen.profile.district_id)
+    assert found.created == token.created
+
+
 def test_me_without_credentials_is_401_json(api_client):
     response = api_client.get(reverse("api-me"))
     assert response.status_code == 401
