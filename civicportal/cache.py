@@ -14,6 +14,7 @@ class RedisCacheClient(DjangoRedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self.scripts = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -27,3 +28,12 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def run_script(self, script: str, key: str, args: list):
+        """Run a Lua ``script`` on ``key`` (made into this cache's full key) in one round trip."""
+        client = self._cache.get_client(key, write=True)
+        scripts = self._cache.scripts.setdefault(id(client), {})
+        runner = scripts.get(script)
+        if runner is None:
+            runner = scripts[script] = client.register_script(script)
+        return runner(keys=[self.make_and_validate_key(key)], args=args)

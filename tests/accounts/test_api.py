@@ -136,3 +136,29 @@ def test_polled_lists_answer_304_when_unchanged(api_as, citizen):
     changed = client.get("/api/v1/notifications/", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert changed.json()["count"] == 1
+
+
+def test_each_user_is_throttled_on_their_own(api_as, citizen, other_citizen, monkeypatch):
+    from civicportal.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute"})
+    client = api_as(citizen)
+
+    statuses = [client.get(reverse("api-me")).status_code for _ in range(3)]
+    refused = client.get(reverse("api-me"))
+
+    assert statuses == [200, 200, 200]
+    assert refused.status_code == 429 and refused.json()["error"] == "throttled"
+    assert 1 <= int(refused["Retry-After"]) <= 20  # one request comes free every 20 s
+    assert api_as(other_citizen).get(reverse("api-me")).status_code == 200
+
+
+def test_anonymous_clients_are_throttled_per_address(api_client, monkeypatch):
+    from civicportal.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+
+    statuses = [api_client.get("/api/v1/alerts/", REMOTE_ADDR="10.0.0.1").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    assert api_client.get("/api/v1/alerts/", REMOTE_ADDR="10.0.0.2").status_code == 200
