@@ -1,5 +1,7 @@
 """Shared pieces of the REST API: pagination, one error shape, schema hooks."""
 
+import copy
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import status
@@ -9,6 +11,25 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from civicportal.errors import DomainError
+
+
+class PrebuiltFieldsMixin:
+    """For flat serializers made on every request of a busy endpoint (filing, voting).
+
+    DRF makes a serializer's fields anew for each instance: a ModelSerializer derives every
+    one from the model, and a plain Serializer deep-copies its declared fields (querysets
+    and choices included). On the filing endpoint that was a larger share of the request
+    than the service itself. Here the unbound fields are made once per class, and each
+    instance binds shallow copies of them. Only for serializers without nested
+    serializers: a nested one would be shared between instances."""
+
+    def get_fields(self):
+        cls = type(self)
+        prototype = cls.__dict__.get("_prebuilt_fields")
+        if prototype is None:
+            prototype = super().get_fields()
+            cls._prebuilt_fields = prototype
+        return {name: copy.copy(field) for name, field in prototype.items()}
 
 
 class Pagination(PageNumberPagination):

@@ -2,7 +2,13 @@
 
 from django.utils.translation import gettext as _
 from rest_framework import authentication
+from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
+
+from civicportal.queries import PreparedQuery
+
+# Every token-authenticated request runs this; compiled once per process (see queries.py).
+_token_with_user = PreparedQuery(lambda key: Token.objects.select_related("user", "user__profile").filter(key=key))
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -10,8 +16,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     (every program's eligibility and consent checks read it)."""
 
     def authenticate_credentials(self, key):
-        model = self.get_model()
-        token = model.objects.select_related("user", "user__profile").filter(key=key).first()
+        token = _token_with_user.get(key)
         if token is None:
             raise AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:

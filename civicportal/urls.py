@@ -15,6 +15,8 @@ handler500 = "civicportal.views.error_500"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The API first: its requests are the most numerous, and URLs are tried in order.
+    path("api/v1/", include("civicportal.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("civicportal.accounts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -39,7 +41,6 @@ urlpatterns = [
     path("polls/", include("polls.urls")),
     path("proposals/", include("proposals.urls")),
     path("callcenter/", include("callcenter.urls")),
-    path("api/v1/", include("civicportal.api_urls")),
     path("open311/v2/", include("open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

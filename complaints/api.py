@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from civicportal.accounts import permissions
 from civicportal.accounts.models import Department, District, User
+from civicportal.api import PrebuiltFieldsMixin
 from civicportal.errors import NotFound
 from complaints import selectors, services
 from complaints.models import (
@@ -34,7 +35,7 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["kind", "at", "from_status", "to_status", "to_department", "note"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     department = serializers.CharField(source="department.name")
     officer = serializers.SerializerMethodField()
     district = serializers.CharField(source="district.code", default=None, allow_null=True, read_only=True)
@@ -97,12 +98,27 @@ class QueueCaseSerializer(CaseSerializer):
         return case.citizen.get_full_name() if case.citizen_id else None
 
 
-class FileCaseSerializer(serializers.Serializer):
+class DistrictField(serializers.SlugRelatedField):
+    """A district by its code, looked up in the filing service's per-process copy."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=District.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("invalid")
+        district = services.district_by_code(str(data))
+        if district is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return district
+
+
+class FileCaseSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     title = serializers.CharField(max_length=200)
     text = serializers.CharField()
     category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all(), required=False)
-    district = serializers.SlugRelatedField(slug_field="code", queryset=District.objects.all(), required=False)
+    district = DistrictField(required=False)
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
     lon = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
     location_text = serializers.CharField(max_length=200, required=False, allow_blank=True)

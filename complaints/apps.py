@@ -8,12 +8,13 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Eung-Dap-So: complaints and proposals")
 
     def ready(self):
-        # Cache invalidation only (not domain flow): routing rules and SLA policies are read
-        # from a per-process cache on every filing; an admin edit clears it here at once.
+        # Cache invalidation only (not domain flow): routing rules, SLA policies and districts
+        # are read from a per-process cache on every filing; an admin edit clears it here at once.
+        from civicportal.accounts.models import District
         from complaints import services
         from complaints.models import RoutingRule, SlaPolicy
 
-        for model in (RoutingRule, SlaPolicy):
+        for model in (RoutingRule, SlaPolicy, District):
             post_save.connect(services.clear_caches, sender=model, dispatch_uid=f"complaints-cache-{model.__name__}")
             post_delete.connect(
                 services.clear_caches, sender=model, dispatch_uid=f"complaints-cache-d-{model.__name__}"

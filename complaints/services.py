@@ -5,12 +5,13 @@ changes it, writes the event, and queues notifications (sent after commit).
 """
 
 import time
+from contextlib import nullcontext
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from civicportal.accounts import permissions
 from civicportal.accounts.business_calendar import deadline
 from civicportal.accounts.districts import district_at
-from civicportal.accounts.models import Department, DepartmentMembership
+from civicportal.accounts.models import Department, DepartmentMembership, District
 from civicportal.errors import Conflict, DomainError
 from civicportal.notifications.services import notify
 from complaints.models import (
@@ -102,6 +103,15 @@ def _cached(key, load):
 
 def clear_caches(**_kwargs):
     _local_cache.clear()
+
+
+def _districts() -> dict:
+    return _cached("districts", lambda: {d.code: d for d in District.objects.all()})
+
+
+def district_by_code(code) -> District | None:
+    """Seoul's 25 districts by code, from this process's copy (filing reads one each time)."""
+    return _districts().get(code)
 
 
 def _active_rules():
@@ -203,7 +213,7 @@ def case_file(
     if (lat is None) != (lon is None):
         raise DomainError(_("Give both latitude and longitude, or neither."), field="lat")
     if district is None:
-        district = district_at(lat, lon)
+        district = district_at(lat, lon, _districts().values())
     uploads = clean_uploads(attachments)  # refuse bad files before anything is written
     now = now or timezone.now()
     nouns = nouns_of(f"{title} {text}")
@@ -211,61 +221,122 @@ def case_file(
     department, simple, rule = route(
         kind=kind, category_id=category_id, district_id=getattr(district, "pk", None), text=f"{title} {text}"
     )
-    # Numbered inside the filing's transaction: one commit (one WAL flush) per filing, and a
-    # rolled-back filing leaves no gap. The counter row stays locked until the commit, which
-    # serialises filings only for the few statements below.
-    with transaction.atomic():
-        case = Case(
-            tracking_number=TrackingCounter.next_number(timezone.localtime(now).year),
-            kind=kind,
-            category_id=category_id,
-            channel=channel,
-            title=title,
-            text=text,
-            nouns=nouns,
-            citizen=citizen,
-            filed_by=filed_by,
-            anonymous_reporter=anonymous_reporter,
-            source_url=source_url or "",
-            department=department,
-            lat=lat,
-            lon=lon,
-            district=district,
-            location_text=(location_text or "")[:200],
-            is_simple=simple,
-            filed_at=now,
-        )
-        _set_deadline(case, now)
-        case.save(force_insert=True)
-        CaseEvent.objects.bulk_create(
-            [
-                CaseEvent(case=case, kind=E.FILED, actor=filed_by, at=now, to_status=Status.RECEIVED, note=channel),
-                CaseEvent(
+    case = Case(
+        kind=kind,
+        category_id=category_id,
+        channel=channel,
+        title=title,
+        text=text,
+        nouns=nouns,
+        citizen=citizen,
+        filed_by=filed_by,
+        anonymous_reporter=anonymous_reporter,
+        source_url=source_url or "",
+        department=department,
+        lat=lat,
+        lon=lon,
+        district=district,
+        location_text=(location_text or "")[:200],
+        is_simple=simple,
+        filed_at=now,
+    )
+    _set_deadline(case, now)
+    events = [
+        CaseEvent(kind=E.FILED, actor=filed_by, at=now, to_status=Status.RECEIVED, note=channel),
+        CaseEvent(
+            kind=E.ROUTED,
+            at=now,
+            to_department=department,
+            note=rule.name if rule else "",
+            is_internal=rule is not None,
+        ),
+    ]
+    year = timezone.localtime(now).year
+    if connection.vendor == "postgresql" and not uploads:
+        _insert_filing_postgres(case, events, year)
+    else:
+        # Numbered inside the filing's transaction: a rolled-back filing leaves no gap. The
+        # counter row stays locked until the commit, which serialises filings only for the
+        # few statements below.
+        with transaction.atomic():
+            case.tracking_number = TrackingCounter.next_number(year)
+            case.save(force_insert=True)
+            for event in events:
+                event.case = case
+            CaseEvent.objects.bulk_create(events)
+            for upload in uploads:
+                attachment = Attachment(
                     case=case,
-                    kind=E.ROUTED,
-                    at=now,
-                    to_department=department,
-                    note=rule.name if rule else "",
-                    is_internal=rule is not None,
-                ),
-            ]
-        )
-        for upload in uploads:
-            attachment = Attachment(
-                case=case,
-                original_name=upload.name,
-                kind=upload.kind,
-                content_type=upload.content_type,
-                size=len(upload.data),
-            )
-            attachment.file.save(upload.name, ContentFile(upload.data), save=False)
-            attachment.save()
-        if citizen is not None:
-            # The acknowledgement is written by a task after commit: filing stays a few
-            # statements long, and the tracking number is in the response anyway.
-            case_id = case.pk
-            transaction.on_commit(lambda: _queue_acknowledgement(case_id))
+                    original_name=upload.name,
+                    kind=upload.kind,
+                    content_type=upload.content_type,
+                    size=len(upload.data),
+                )
+                attachment.file.save(upload.name, ContentFile(upload.data), save=False)
+                attachment.save()
+    if citizen is not None:
+        # The acknowledgement is written by a task after commit: filing stays a few
+        # statements long, and the tracking number is in the response anyway.
+        case_id = case.pk
+        transaction.on_commit(lambda: _queue_acknowledgement(case_id))
     return case
+
+
+_FILING_SQL = """
+WITH n AS (
+    INSERT INTO {counter} (year, last) VALUES (%s, 1)
+    ON CONFLICT (year) DO UPDATE SET last = {counter}.last + 1 RETURNING last
+), c AS (
+    INSERT INTO {case} ({tracking_number}, {case_columns})
+    VALUES ((SELECT %s || lpad(last::text, greatest(7, length(last::text)), '0') FROM n), {case_values})
+    RETURNING id, {tracking_number}
+), e AS (
+    INSERT INTO {event} ({case_id}, {event_columns}) VALUES {event_rows}
+)
+SELECT id, {tracking_number} FROM c
+"""
+_filing_statement: dict = {}
+
+
+def _filing_plan(event_count):
+    """The one-statement filing for PostgreSQL and the fields whose values it takes, made once."""
+    plan = _filing_statement.get(event_count)
+    if plan is None:
+        q = connection.ops.quote_name
+        case_fields = [f for f in Case._meta.concrete_fields if not f.primary_key and f.name != "tracking_number"]
+        event_fields = [f for f in CaseEvent._meta.concrete_fields if not f.primary_key and f.name != "case"]
+        row = "((SELECT id FROM c), " + ", ".join(["%s"] * len(event_fields)) + ")"  # noqa: S608 - placeholders only
+        sql = _FILING_SQL.format(
+            counter=q(TrackingCounter._meta.db_table),
+            case=q(Case._meta.db_table),
+            tracking_number=q("tracking_number"),
+            case_columns=", ".join(q(f.column) for f in case_fields),
+            case_values=", ".join(["%s"] * len(case_fields)),
+            event=q(CaseEvent._meta.db_table),
+            case_id=q(CaseEvent._meta.get_field("case").column),
+            event_columns=", ".join(q(f.column) for f in event_fields),
+            event_rows=", ".join([row] * event_count),
+        )
+        plan = _filing_statement[event_count] = (sql, case_fields, event_fields)
+    return plan
+
+
+def _insert_filing_postgres(case, events, year):
+    """Number the case, insert it and its events in one statement (one round trip, one
+    transaction). The counter row is locked only while the statement runs, and a failed
+    statement leaves nothing, not even a used number."""
+    sql, case_fields, event_fields = _filing_plan(len(events))
+    params = [year, f"{year}-"]
+    params += [f.get_db_prep_save(f.pre_save(case, True), connection) for f in case_fields]
+    for event in events:
+        params += [f.get_db_prep_save(f.pre_save(event, True), connection) for f in event_fields]
+    # In autocommit the statement is its own transaction; inside a caller's transaction a
+    # savepoint keeps a failure from breaking it.
+    with transaction.atomic() if not connection.get_autocommit() else nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            case.pk, case.tracking_number = cursor.fetchone()
+    case._state.adding, case._state.db = False, connection.alias
 
 
 def _queue_acknowledgement(case_id):

@@ -7,7 +7,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civicportal.api import Pagination, absolute_url
+from civicportal.api import Pagination, PrebuiltFieldsMixin, absolute_url
 from civicportal.errors import DomainError
 from polls import services
 from polls.models import Poll, PollOption
@@ -71,7 +71,7 @@ class PollSerializer(serializers.ModelSerializer):
         return poll.is_open()
 
 
-class VoteInput(serializers.Serializer):
+class VoteInput(PrebuiltFieldsMixin, serializers.Serializer):
     options = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=100)
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     lon = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)

@@ -8,11 +8,11 @@ from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from civicportal.accounts import permissions, services
 from civicportal.accounts.models import CitizenProfile, District, normalise_mobile
+from civicportal.throttling import ScopedRateThrottle
 
 
 @extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "22:00"})

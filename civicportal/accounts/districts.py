@@ -30,10 +30,11 @@ def load_districts(district_model):
     return count
 
 
-def district_at(lat, lon):
+def district_at(lat, lon, districts=None):
     """The district whose centroid is nearest, for a position inside Seoul (else None).
 
-    ``lat`` and ``lon`` are Decimals (or None)."""
+    ``lat`` and ``lon`` are Decimals (or None). ``districts`` is a caller's cached copy of the
+    District rows (filing keeps one per process); by default they are read from the database."""
     from civicportal.accounts.models import District
 
     if lat is None or lon is None:
@@ -41,7 +42,7 @@ def district_at(lat, lon):
     south, north, west, east = SEOUL_BOX
     if not (south <= lat <= north and west <= lon <= east):
         return None
-    districts = list(District.objects.all())
+    districts = list(District.objects.all() if districts is None else districts)
     if not districts:
         return None
     return min(districts, key=lambda d: (d.lat - lat) ** 2 + (d.lon - lon) ** 2)

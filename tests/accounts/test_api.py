@@ -39,6 +39,39 @@ def test_token_requests_are_throttled(api_client, citizen, settings):
     assert response.json()["error"] == "throttled"
 
 
+def test_an_unknown_token_is_401_json(api_client, citizen):
+    Token.objects.create(user=citizen)
+    api_client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    response = api_client.get(reverse("api-me"))
+    assert response.status_code == 401
+    assert response.json()["error"] == "authentication_failed"
+
+
+def test_the_token_of_a_deactivated_account_is_refused(api_as, citizen):
+    client = api_as(citizen)
+    assert client.get(reverse("api-me")).status_code == 200
+    citizen.is_active = False
+    citizen.save(update_fields=["is_active"])
+    response = client.get(reverse("api-me"))
+    assert response.status_code == 401
+    assert response.json()["error"] == "authentication_failed"
+
+
+def test_token_authentication_loads_user_and_profile_in_one_query(api_as, citizen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from civicportal.authentication import TokenAuthentication
+
+    token = Token.objects.create(user=citizen)
+    with CaptureQueriesContext(connection) as queries:
+        user, found = TokenAuthentication().authenticate_credentials(token.key)
+        profile = user.profile
+    assert len(queries.captured_queries) == 1
+    assert (user.pk, found.key, profile.district_id) == (citizen.pk, token.key, citizen.profile.district_id)
+    assert found.created == token.created
+
+
 def test_me_without_credentials_is_401_json(api_client):
     response = api_client.get(reverse("api-me"))
     assert response.status_code == 401
@@ -103,3 +136,29 @@ def test_polled_lists_answer_304_when_unchanged(api_as, citizen):
     changed = client.get("/api/v1/notifications/", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert changed.json()["count"] == 1
+
+
+def test_each_user_is_throttled_on_their_own(api_as, citizen, other_citizen, monkeypatch):
+    from civicportal.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute"})
+    client = api_as(citizen)
+
+    statuses = [client.get(reverse("api-me")).status_code for _ in range(3)]
+    refused = client.get(reverse("api-me"))
+
+    assert statuses == [200, 200, 200]
+    assert refused.status_code == 429 and refused.json()["error"] == "throttled"
+    assert 1 <= int(refused["Retry-After"]) <= 20  # one request comes free every 20 s
+    assert api_as(other_citizen).get(reverse("api-me")).status_code == 200
+
+
+def test_anonymous_clients_are_throttled_per_address(api_client, monkeypatch):
+    from civicportal.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+
+    statuses = [api_client.get("/api/v1/alerts/", REMOTE_ADDR="10.0.0.1").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    assert api_client.get("/api/v1/alerts/", REMOTE_ADDR="10.0.0.2").status_code == 200

@@ -24,6 +24,19 @@ def test_citizen_files_through_the_api(api_as, citizen, parking_rule, department
     assert body["department"] == department.name and body["status"] == "received" and body["sla"] == "on-time"
 
 
+def test_filing_with_an_unknown_district_is_refused_and_writes_nothing(api_as, citizen, parking_rule):
+    client = api_as(citizen)
+    body = {"kind": "complaint", "title": "불법 주차", "text": "차량이 막고 있어요"}
+
+    refused = client.post(f"{BASE}/cases/", {**body, "district": "99999"})
+    accepted = client.post(f"{BASE}/cases/", {**body, "district": "11680"})
+
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == {"district": ["Object with code=99999 does not exist."]}
+    assert accepted.status_code == 201 and accepted.json()["district"] == "11680"
+    assert Case.objects.count() == 1 and CaseEvent.objects.count() == 2
+
+
 def test_filing_with_a_photo_through_multipart(api_as, citizen, parking_rule):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
