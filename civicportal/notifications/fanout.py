@@ -170,7 +170,7 @@ def start(alert_id: int) -> list[int]:
                 )
         pending = list(alert.chunks.filter(done_at__isnull=True).values_list("pk", flat=True))
     if not pending:
-        finish_if_done(alert_id)
+        finish_if_done(alert_id, split=True)
     return pending
 
 
@@ -598,14 +598,14 @@ def broadcast_social(alert_id: int) -> int:
     return done
 
 
-def finish_if_done(alert_id: int) -> bool:
-    """sending -> sent once every chunk is done (retries of failed rows continue in the sweep)."""
+def finish_if_done(alert_id: int, *, split: bool = False) -> bool:
+    """sending -> sent once every chunk is done (retries of failed rows continue in the sweep).
+
+    An alert without chunks is finished only by ``start()`` having split it (``split``: nobody
+    was targeted); otherwise its fan-out has not run yet and the sweep queues it again."""
     if AlertChunk.objects.filter(alert_id=alert_id, done_at__isnull=True).exists():
         return False
-    if (
-        not AlertChunk.objects.filter(alert_id=alert_id).exists()
-        and not EmergencyAlert.objects.filter(pk=alert_id, targeted_count=0).exists()
-    ):
+    if not split and not AlertChunk.objects.filter(alert_id=alert_id).exists():
         return False
     finished = EmergencyAlert.objects.filter(pk=alert_id, status=S.SENDING).update(
         status=S.SENT, sent_at=timezone.now()
@@ -622,6 +622,21 @@ def stale_chunk_ids(now=None) -> list[int]:
     return list(
         AlertChunk.objects.filter(alert__status=S.SENDING, done_at__isnull=True, queued_at__lt=cutoff)
         .exclude(started_at__gte=cutoff)
+        .values_list("pk", flat=True)
+    )
+
+
+# An approved alert whose fan-out task has not split it into chunks after this long lost its
+# task (a broker restarted without persistence, a message dropped): the sweep queues it again.
+UNSTARTED_GRACE = timedelta(seconds=60)
+
+
+def unstarted_alert_ids(now=None) -> list[int]:
+    """Alerts being sent that have no chunks yet, a minute after they started sending."""
+    now = now or timezone.now()
+    return list(
+        EmergencyAlert.objects.filter(status=S.SENDING, sending_started_at__lt=now - UNSTARTED_GRACE)
+        .filter(chunks__isnull=True)
         .values_list("pk", flat=True)
     )
 

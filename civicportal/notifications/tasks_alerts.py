@@ -52,9 +52,11 @@ def recount_alert(alert_id):
 
 @shared_task(name="alerts.sweep")
 def sweep_alerts():
-    """Re-queue chunks whose task was lost, send due retries, finish completed alerts."""
+    """Re-queue fan-outs and chunks whose task was lost, send due retries, finish completed alerts."""
     from civicportal.notifications.models import AlertBroadcast, EmergencyAlert
 
+    for alert_id in fanout.unstarted_alert_ids():
+        fan_out_alert.delay(alert_id)
     for chunk_id in fanout.stale_chunk_ids():
         send_alert_chunk.delay(chunk_id)
     for chunk_id in fanout.chunks_with_due_retries():

@@ -540,3 +540,24 @@ def test_admin_pages_load(model, admin_client, author, approver, django_capture_
         alert = approved_alert(author, approver)
     assert admin_client.get(f"/admin/notifications/{model}/").status_code == 200
     assert admin_client.get(f"/admin/notifications/emergencyalert/{alert.pk}/change/").status_code == 200
+
+
+def test_a_fan_out_whose_task_was_lost_is_queued_again_by_the_sweep(author, approver, settings):
+    import time_machine
+
+    from civicportal.notifications.tasks_alerts import sweep_alerts
+
+    texter("resident")
+    alert = approved_alert(author, approver)  # the on-commit fan-out never runs: its message is lost
+    assert alert.status == S.SENDING
+    sweep_alerts()  # within the grace period: the task may still be on its way
+    assert not AlertDelivery.objects.exists()
+    alert.refresh_from_db()
+    assert alert.status == S.SENDING  # not "sent" to nobody
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        sweep_alerts()
+        sweep_alerts()  # a second sweep finds the alert started and queues nothing more
+    assert sorted(AlertDelivery.objects.values_list("channel", "status")) == [("in_app", "sent"), ("sms", "sent")]
+    assert len(sms_outbox(settings)) == 1
+    alert.refresh_from_db()
+    assert alert.status == S.SENT
