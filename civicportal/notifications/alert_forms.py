@@ -19,6 +19,7 @@ CHANNEL_CHOICES = [
     ("email", _("Email")),
     ("social", _("City social media accounts")),
 ]
+_TEXT_FIELDS = ("headline_", "description_", "instruction_")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
@@ -80,6 +81,20 @@ class AlertForm(forms.Form):
             ]
         else:
             self.fields["msg_type"].widget = forms.HiddenInput()
+
+    def main_fields(self):
+        """The visible fields other than the texts in each language."""
+        return [f for f in self.visible_fields() if not f.name.startswith(_TEXT_FIELDS)]
+
+    def language_groups(self):
+        """(code, name, fields, open) per language: Korean, then the optional ones, each open
+        when it holds text or an error (a phone shows the optional ones folded)."""
+        groups = []
+        for code, name in ALERT_LANGUAGES:
+            fields = [self[f"{prefix}{code}"] for prefix in _TEXT_FIELDS]
+            filled = any(f.value() or f.errors for f in fields)
+            groups.append({"code": code, "name": name, "fields": fields, "open": code == "ko" or filled})
+        return groups
 
     def texts(self):
         data = self.cleaned_data

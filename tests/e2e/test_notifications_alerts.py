@@ -56,6 +56,8 @@ def test_alert_from_writing_to_the_citizens_inbox(ko_page, live_server, demo_sit
     page.fill("#id_expires", (now + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_headline_ko", HEADLINE)
     page.fill("#id_instruction_ko", "저지대 주민은 대피하십시오.")
+    assert not page.locator("#id_headline_en").is_visible()  # optional languages are folded
+    page.click("details:has(#id_headline_en) > summary")
     page.fill("#id_headline_en", "Flood risk in Mapo-gu: leave basements")
     page.click("button[name=submit]")
     page.wait_for_load_state()
