@@ -118,6 +118,9 @@ else:
     # Keep connections open between requests: closing them makes writes ~8x slower.
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, with a health check that skips the round trip on a busy connection.
+        _db["ENGINE"] = "civicportal.db.postgresql"
     _db["TEST"] = {}
     if env.str("DATABASE_TEST_NAME", default=""):
         _db["TEST"]["NAME"] = env.str("DATABASE_TEST_NAME")

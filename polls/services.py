@@ -171,12 +171,21 @@ def _fits(poll, voter: VoterContext, at) -> bool:
             return False
     if poll.genders and (not profile or profile.gender not in poll.gender_list):
         return False
-    district_ids = {d.pk for d in poll.districts.all()}
+    district_ids = _district_ids(poll)
     if district_ids and (not profile or profile.district_id not in district_ids):
         return False
     if poll.dong_list and (not profile or profile.dong not in poll.dong_list):
         return False
     return True
+
+
+def _district_ids(poll) -> frozenset:
+    """The poll's district ids, worked out once per loaded poll: the vote path shares one
+    poll object for two seconds, and a related manager costs more than the check."""
+    ids = poll.__dict__.get("_district_ids")
+    if ids is None:
+        ids = poll.__dict__["_district_ids"] = frozenset(d.pk for d in poll.districts.all())
+    return ids
 
 
 def qr_signer(poll):
@@ -450,6 +459,7 @@ def poll_update(*, poll, actor, districts=None, **changes) -> Poll:
         poll.save()
         if districts is not None:
             poll.districts.set(districts)
+            poll.__dict__.pop("_district_ids", None)
         PollEvent.objects.create(poll=poll, kind=PollEvent.Kind.EDITED, actor=actor)
     forget_hot_poll(poll.pk)
     return poll

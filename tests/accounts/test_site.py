@@ -134,7 +134,7 @@ def test_settings_are_parsed_from_the_environment():
     result = _run_settings(PRODUCTION, "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.db.backends.postgresql",
+        "civicportal.db.postgresql",
         "db.example.org",
         "60",
         "redis://redis.example.org:6379/0",
