@@ -223,6 +223,9 @@ else:
         "store_processed": False,
     }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport, publishing through one client instead of one per message.
+    CELERY_BROKER_TRANSPORT = "civicportal.broker:Transport"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -13,7 +13,7 @@ from civicportal.accounts.business_calendar import SEOUL
 from civicportal.audit.services import Read, record_personal_data_reads
 from civicportal.errors import NotFound
 from complaints.models import OPEN_STATUSES, Case, FaqEntry, PublishedExample, Rating
-from complaints.search import nouns_list, search
+from complaints.search import nouns_list, nouns_of, search
 
 CASE_RELATED = ("department", "officer", "district", "category", "citizen")
 
@@ -90,17 +90,23 @@ def similar_open_cases(case, limit=5):
         qs = qs.filter(district_id=case.district_id)
     else:
         return []
-    words = set(case.nouns.split())
+    words = _nouns(case)
     if not words:
         return []
     found = []
     for other in qs.only("pk", "tracking_number", "title", "nouns", "filed_at", "status").order_by("-filed_at")[:200]:
-        shared = words & set(other.nouns.split())
-        if len(shared) * 2 >= min(len(words), len(set(other.nouns.split())) or 1):
+        other_words = _nouns(other)
+        if len(words & other_words) * 2 >= min(len(words), len(other_words) or 1):
             found.append(other)
         if len(found) >= limit:
             break
     return found
+
+
+def _nouns(case) -> set:
+    """A case's stored nouns; worked out here for a case filed a moment ago, whose
+    after-filing task has not stored them yet."""
+    return set((case.nouns or nouns_of(f"{case.title} {case.text}")).split())
 
 
 def public_examples(query=""):

@@ -216,7 +216,6 @@ def case_file(
         district = district_at(lat, lon, _districts().values())
     uploads = clean_uploads(attachments)  # refuse bad files before anything is written
     now = now or timezone.now()
-    nouns = nouns_of(f"{title} {text}")
     category_id = getattr(category, "pk", category)
     department, simple, rule = route(
         kind=kind, category_id=category_id, district_id=getattr(district, "pk", None), text=f"{title} {text}"
@@ -227,7 +226,6 @@ def case_file(
         channel=channel,
         title=title,
         text=text,
-        nouns=nouns,
         citizen=citizen,
         filed_by=filed_by,
         anonymous_reporter=anonymous_reporter,
@@ -274,11 +272,11 @@ def case_file(
                 )
                 attachment.file.save(upload.name, ContentFile(upload.data), save=False)
                 attachment.save()
-    if citizen is not None:
-        # The acknowledgement is written by a task after commit: filing stays a few
-        # statements long, and the tracking number is in the response anyway.
-        case_id = case.pk
-        transaction.on_commit(lambda: _queue_acknowledgement(case_id))
+    # The duplicate finder's nouns and the acknowledgement are written by a task after
+    # commit: filing stays a few statements long whatever the length of the text (the
+    # morphological analysis grows with it), and the tracking number is in the response.
+    case_id = case.pk
+    transaction.on_commit(lambda: _queue_after_filing(case_id))
     return case
 
 
@@ -339,10 +337,19 @@ def _insert_filing_postgres(case, events, year):
     case._state.adding, case._state.db = False, connection.alias
 
 
-def _queue_acknowledgement(case_id):
-    from complaints.tasks import acknowledge_filing
+def _queue_after_filing(case_id):
+    from complaints.tasks import after_filing
 
-    acknowledge_filing.delay(case_id)
+    after_filing.delay(case_id)
+
+
+def case_index(*, case_id) -> bool:
+    """Store the nouns of a case's title and text (for the duplicate finder), once."""
+    case = Case.objects.filter(pk=case_id, nouns="").only("title", "text").first()
+    if case is None:
+        return False
+    nouns = nouns_of(f"{case.title} {case.text}")
+    return bool(nouns) and Case.objects.filter(pk=case_id, nouns="").update(nouns=nouns) == 1
 
 
 def case_acknowledge(*, case_id) -> bool:

@@ -11,7 +11,15 @@ def sla_sweep():
     return services.sla_sweep()
 
 
+@shared_task(name="complaints.tasks.after_filing", ignore_result=True)
+def after_filing(case_id):
+    """Index a new case's nouns and acknowledge it to its citizen; a second run does nothing."""
+    services.case_index(case_id=case_id)
+    services.case_acknowledge(case_id=case_id)
+
+
 @shared_task(name="complaints.tasks.acknowledge_filing", ignore_result=True)
 def acknowledge_filing(case_id):
-    """Acknowledge a new case to its citizen; a second run does nothing."""
-    services.case_acknowledge(case_id=case_id)
+    """The name of ``after_filing`` before it also indexed: messages queued by an earlier
+    version still run."""
+    after_filing(case_id)

@@ -27,6 +27,26 @@ def test_filing_gives_a_tracking_number_routes_and_acknowledges(
     assert case.status == Status.RECEIVED
     assert list(case.events.values_list("kind", flat=True)) == ["filed", "routed"]
     assert Notification.objects.filter(recipient=citizen, kind="complaints.filed").count() == 1
+    assert set(Case.objects.get(pk=case.pk).nouns.split()) >= {"불법", "주차", "차량"}
+
+
+def test_filing_leaves_the_morphological_analysis_to_the_task(citizen, parking_rule):
+    case = file_case(citizen)  # no commit in this test: the after-filing task has not run
+
+    assert Case.objects.get(pk=case.pk).nouns == ""
+    assert services.case_index(case_id=case.pk) is True
+    assert services.case_index(case_id=case.pk) is False  # once
+    assert "주차" in Case.objects.get(pk=case.pk).nouns.split()
+
+
+def test_a_task_queued_under_the_old_name_still_indexes_and_acknowledges(citizen, parking_rule):
+    from complaints.tasks import acknowledge_filing
+
+    case = file_case(citizen)
+    acknowledge_filing.delay(case.pk)
+
+    assert Case.objects.get(pk=case.pk).nouns
+    assert Notification.objects.filter(recipient=citizen, kind="complaints.filed").count() == 1
 
 
 def test_tracking_numbers_increase(citizen, parking_rule):

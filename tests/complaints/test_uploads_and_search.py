@@ -149,8 +149,9 @@ def test_faq_search_and_unpublished_entries_hidden(db):
     assert [f.question for f in faq_entries("소음")] == ["층간소음 상담은 어디서?"]
 
 
-def test_case_search_uses_the_nouns_column(citizen, parking_rule):
-    file_case(citizen, title="가로등이 꺼졌어요", text="어두워서 위험합니다")
-    file_case(citizen, title="불법 주차", text="차량")
+def test_case_search_uses_the_nouns_column(citizen, parking_rule, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the after-filing task stores the nouns
+        file_case(citizen, title="가로등이 꺼졌어요", text="어두워서 위험합니다")
+        file_case(citizen, title="불법 주차", text="차량")
 
     assert [c.title for c in search(Case.objects.all(), "가로등")] == ["가로등이 꺼졌어요"]
