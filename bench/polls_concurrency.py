@@ -92,7 +92,7 @@ def main():
 
     poll = Poll.objects.get(pk=poll.pk)
     ballots = Ballot.objects.filter(poll=poll).count()
-    counted = sum(poll.options.values_list("votes", flat=True))
+    counted = sum(poll.options.with_votes().values_list("vote_count", flat=True))
     expected = len(eligible_voters)
     five_xx = sum(n for code, n in statuses.items() if isinstance(code, int) and code >= 500)
     print(f"{args.votes} requests from {args.clients} clients in {elapsed:.1f}s ({args.votes / elapsed:.0f} req/s)")

@@ -3,8 +3,9 @@
 Building an ORM query (joins, column lists, converters) costs more Python than the
 database takes to answer it. For a query whose shape never changes and that runs on every
 request (the token lookup), the SQL and the plan to decode its row are made once per
-database connection and reused; only the looked-up value changes. It still runs through
-the connection's cursor, so query counting and logging see it as usual."""
+database connection and reused; only the looked-up value changes. On PostgreSQL the
+database keeps its plan too (a prepared statement). It still runs through a cursor of the
+connection, so query counting and logging see it as usual."""
 
 import weakref
 
@@ -12,6 +13,12 @@ from django.db import connections
 from django.db.models.query import get_related_populators
 
 _SENTINEL = "\x00prepared-query-value\x00"
+
+
+def _cursor(connection):
+    """A prepared statement on PostgreSQL (see civicportal/db/postgresql), else a cursor."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
 
 
 class PreparedQuery:
@@ -54,7 +61,7 @@ class PreparedQuery:
         plan = self._plan(connection, using)
         params = list(plan["params"])
         params[plan["index"]] = value
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(plan["sql"], params)
             row = cursor.fetchone()
         if row is None:

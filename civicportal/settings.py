@@ -119,7 +119,8 @@ else:
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
     if _db["ENGINE"] == "django.db.backends.postgresql":
-        # The same backend, with a health check that skips the round trip on a busy connection.
+        # The same backend, with a health check that skips the round trip on a busy
+        # connection and prepared statements for the hottest queries (civicportal/db).
         _db["ENGINE"] = "civicportal.db.postgresql"
     _db["TEST"] = {}
     if env.str("DATABASE_TEST_NAME", default=""):
@@ -127,6 +128,8 @@ else:
     if env.str("DATABASE_TEST_TEMPLATE", default=""):
         # A template created with a UTF-8 ctype, so trigram search works on Korean.
         _db["TEST"]["TEMPLATE"] = env.str("DATABASE_TEST_TEMPLATE")
+# Off behind a pooler in transaction mode that cannot keep prepared statements.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------

@@ -331,7 +331,7 @@ def _insert_filing_postgres(case, events, year):
     # In autocommit the statement is its own transaction; inside a caller's transaction a
     # savepoint keeps a failure from breaking it.
     with transaction.atomic() if not connection.get_autocommit() else nullcontext():
-        with connection.cursor() as cursor:
+        with connection.prepared_cursor() as cursor:
             cursor.execute(sql, params)
             case.pk, case.tracking_number = cursor.fetchone()
     case._state.adding, case._state.db = False, connection.alias

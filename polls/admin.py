@@ -23,6 +23,9 @@ class PollEventInline(admin.TabularInline):
 class PollAdmin(admin.ModelAdmin):
     form = CleanImagesForm
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_totals()
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         forget_hot_poll(form.instance.pk)
@@ -44,6 +47,9 @@ class PollOptionAdmin(admin.ModelAdmin):
     search_fields = ["text", "poll__question"]
     raw_id_fields = ["poll"]
     readonly_fields = ["votes"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_votes()
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

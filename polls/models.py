@@ -2,13 +2,17 @@
 
 A poll's *open* state is derived from its approval and its times (no status to keep
 in sync with the clock); the beat task only records the opening and notifies.
-Per-option counters are incremented with ``F()`` in the ballot's transaction, so
-results cost O(options) however many ballots there are.
+Counters are kept in the ballot's transaction, so results cost O(options) however many
+ballots there are. Each counter is split into ``TALLY_SHARDS`` rows and a ballot adds to
+the row of its voter's shard: with one row per counter every ballot of a poll waited for
+the previous ballot's commit to update it (the poll's total and a popular option are
+written by every voter), which halved the rate at which a poll could take votes.
 """
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +20,28 @@ from django.utils.translation import gettext_lazy as _
 from civicportal.accounts.models import CitizenProfile, Department, District
 from civicportal.files import versioned
 
+TALLY_SHARDS = 16
+
+
+def tally_shard(voter_id) -> int:
+    return voter_id % TALLY_SHARDS
+
+
+def _ballot_total():
+    """The ballots of the outer poll, summed over its tally shards (a subquery)."""
+    return Coalesce(
+        Subquery(
+            PollTally.objects.filter(poll=OuterRef("pk")).values("poll").annotate(n=Sum("ballots")).values("n")[:1]
+        ),
+        0,
+    )
+
 
 class PollQuerySet(models.QuerySet):
+    def with_totals(self):
+        """Each poll's ballot count in the same query (read by ``Poll.total_ballots``)."""
+        return self.annotate(ballot_count=_ballot_total())
+
     def approved(self):
         return self.filter(approval=Poll.Approval.APPROVED)
 
@@ -90,7 +114,6 @@ class Poll(models.Model):
     employees_only = models.BooleanField(_("employees only"), default=False)
     members_only = models.BooleanField(_("uploaded member list only"), default=False)
 
-    total_ballots = models.PositiveIntegerField(_("ballots"), default=0)
     opened_notified_at = models.DateTimeField(_("opening announced at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -122,6 +145,14 @@ class Poll(models.Model):
 
     def __str__(self):
         return self.question
+
+    @property
+    def total_ballots(self) -> int:
+        """Ballots cast: from ``with_totals()`` when the list was loaded with it, else one query."""
+        count = self.__dict__.get("ballot_count")
+        if count is None:
+            count = PollTally.objects.filter(poll_id=self.pk).aggregate(n=Coalesce(Sum("ballots"), 0))["n"]
+        return count
 
     @property
     def image_url(self) -> str:
@@ -182,12 +213,20 @@ class Poll(models.Model):
         )
 
 
+class PollOptionQuerySet(models.QuerySet):
+    def with_votes(self):
+        """Each option's votes in the same query (read by ``PollOption.votes``)."""
+        votes = OptionTally.objects.filter(option=OuterRef("pk")).values("option").annotate(n=Sum("votes"))
+        return self.annotate(vote_count=Coalesce(Subquery(votes.values("n")[:1]), 0))
+
+
 class PollOption(models.Model):
     poll = models.ForeignKey(Poll, verbose_name=_("poll"), on_delete=models.CASCADE, related_name="options")
     text = models.CharField(_("text"), max_length=200)
     image = models.ImageField(_("image"), upload_to="polls/options/%Y/%m/", blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    votes = models.PositiveIntegerField(_("votes"), default=0)
+
+    objects = PollOptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -198,11 +237,50 @@ class PollOption(models.Model):
         return self.text
 
     @property
+    def votes(self) -> int:
+        """Votes for this option: from ``with_votes()`` when loaded with it, else one query."""
+        count = self.__dict__.get("vote_count")
+        if count is None:
+            count = OptionTally.objects.filter(option_id=self.pk).aggregate(n=Coalesce(Sum("votes"), 0))["n"]
+        return count
+
+    @property
     def image_url(self) -> str:
         """The checked view that serves the image (visible with the poll); "" without one."""
         if not (self.pk and self.image):
             return ""
         return versioned(reverse("polls:option_image", kwargs={"pk": self.poll_id, "option": self.pk}), self.image)
+
+
+class PollTally(models.Model):
+    """One shard of a poll's ballot counter; the poll's total is the sum of its shards."""
+
+    # The unique (poll, shard) index serves the poll's lookups: no second index.
+    poll = models.ForeignKey(
+        Poll, verbose_name=_("poll"), on_delete=models.CASCADE, related_name="tallies", db_index=False
+    )
+    shard = models.PositiveSmallIntegerField(_("shard"))
+    ballots = models.PositiveIntegerField(_("ballots"), default=0)
+
+    class Meta:
+        verbose_name = _("poll tally")
+        verbose_name_plural = _("poll tallies")
+        constraints = [models.UniqueConstraint(fields=["poll", "shard"], name="one_tally_per_poll_shard")]
+
+
+class OptionTally(models.Model):
+    """One shard of an option's vote counter."""
+
+    option = models.ForeignKey(
+        PollOption, verbose_name=_("option"), on_delete=models.CASCADE, related_name="tallies", db_index=False
+    )
+    shard = models.PositiveSmallIntegerField(_("shard"))
+    votes = models.PositiveIntegerField(_("votes"), default=0)
+
+    class Meta:
+        verbose_name = _("option tally")
+        verbose_name_plural = _("option tallies")
+        constraints = [models.UniqueConstraint(fields=["option", "shard"], name="one_tally_per_option_shard")]
 
 
 class Ballot(models.Model):

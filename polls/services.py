@@ -25,7 +25,18 @@ from civicportal.accounts import permissions
 from civicportal.accounts.models import CitizenProfile, Role, User
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
 from civicportal.notifications.services import notify
-from polls.models import Ballot, BallotChoice, LotDraw, Poll, PollEvent, PollMember, PollOption
+from polls.models import (
+    Ballot,
+    BallotChoice,
+    LotDraw,
+    OptionTally,
+    Poll,
+    PollEvent,
+    PollMember,
+    PollOption,
+    PollTally,
+    tally_shard,
+)
 
 QR_TOKEN_MAX_AGE = timedelta(hours=getattr(settings, "POLLS_QR_TOKEN_HOURS", 24))
 ROOM_ATTEMPTS = 5
@@ -445,7 +456,7 @@ def poll_create(
 def poll_update(*, poll, actor, districts=None, **changes) -> Poll:
     """Edit a poll's wording, times and targets; not once anyone has voted."""
     permissions.require(actor, "polls.manage_poll", poll, _("Only officers of the department can edit this poll."))
-    if poll.total_ballots:
+    if Ballot.objects.filter(poll=poll).exists():
         raise Conflict(_("People have voted already: the poll can no longer be changed."))
     for name in ("question", "description", "opens_at", "closes_at", "results_visible_while_open"):
         if name in changes:
@@ -607,60 +618,74 @@ def vote_cast(*, poll, voter, option_ids, position=None, qr=None, room_password=
             with transaction.atomic():
                 ballot.save(force_insert=True)
                 BallotChoice.objects.bulk_create([BallotChoice(ballot=ballot, option_id=i) for i in chosen])
-                # The poll row first: it serialises a poll's ballots, so the option rows
-                # are never locked in two orders (no deadlock on multiple choice).
-                Poll.objects.filter(pk=poll.pk).update(total_ballots=F("total_ballots") + 1)
-                PollOption.objects.filter(pk__in=chosen).update(votes=F("votes") + 1)
+                _count_ballot(poll.pk, chosen, tally_shard(voter.pk))
     except IntegrityError:
         raise Conflict(_("You have already voted in this poll."), code="already_voted")
     return ballot
 
 
+def _count_ballot(poll_id, chosen, shard):
+    """Add a ballot to its shard of the poll's and the chosen options' counters (ORM path)."""
+    if not PollTally.objects.filter(poll_id=poll_id, shard=shard).update(ballots=F("ballots") + 1):
+        PollTally.objects.create(poll_id=poll_id, shard=shard, ballots=1)
+    for option_id in chosen:  # in ascending order, as the statement below
+        if not OptionTally.objects.filter(option_id=option_id, shard=shard).update(votes=F("votes") + 1):
+            OptionTally.objects.create(option_id=option_id, shard=shard, votes=1)
+
+
 # One statement, hence one transaction and one round trip: the ballot, then (through the
-# EXISTS dependencies, in this order) the poll counter, then the option counters, and the
-# choices. The same lock order as the ORM path above; a duplicate ballot raises the
-# unique violation and nothing of the statement stays.
+# dependencies, in this order) the voter's shard of the poll counter, then of the option
+# counters (in ascending option order), and the choices. A duplicate ballot raises the
+# unique violation and nothing of the statement stays. Two voters of different shards
+# never wait for each other; of the same shard, they lock the same rows in the same order.
 _RECORD_BALLOT_SQL = """
 WITH b AS (
     INSERT INTO {ballot} (poll_id, voter_id, created_at, age_band, gender, district_id)
-    VALUES (%s, %s, %s, %s, %s, %s) RETURNING id
+    VALUES (%(poll)s, %(voter)s, %(at)s, %(age_band)s, %(gender)s, %(district)s) RETURNING id
 ), p AS (
-    UPDATE {poll} SET total_ballots = total_ballots + 1 WHERE id = %s AND EXISTS (SELECT 1 FROM b) RETURNING id
+    INSERT INTO {poll_tally} AS t (poll_id, shard, ballots) SELECT %(poll)s, %(shard)s, 1 FROM b
+    ON CONFLICT (poll_id, shard) DO UPDATE SET ballots = t.ballots + 1 RETURNING 1
 ), o AS (
-    UPDATE {option} SET votes = votes + 1 WHERE id = ANY(%s) AND EXISTS (SELECT 1 FROM p) RETURNING id
+    INSERT INTO {option_tally} AS t (option_id, shard, votes)
+    SELECT x, %(shard)s, 1 FROM p, unnest(%(options)s::bigint[]) AS x ORDER BY x
+    ON CONFLICT (option_id, shard) DO UPDATE SET votes = t.votes + 1 RETURNING 1
 ), c AS (
-    INSERT INTO {choice} (ballot_id, option_id) SELECT b.id, x FROM b, unnest(%s::bigint[]) AS x RETURNING id
+    INSERT INTO {choice} (ballot_id, option_id) SELECT b.id, x FROM b, unnest(%(options)s::bigint[]) AS x RETURNING 1
 )
 SELECT (SELECT id FROM b), (SELECT count(*) FROM o), (SELECT count(*) FROM c)
 """
+_record_ballot_sql: list = []
 
 
 def _record_ballot_postgres(ballot, chosen):
-    sql = _RECORD_BALLOT_SQL.format(
-        ballot=Ballot._meta.db_table,
-        poll=Poll._meta.db_table,
-        option=PollOption._meta.db_table,
-        choice=BallotChoice._meta.db_table,
-    )
-    params = [
-        ballot.poll_id,
-        ballot.voter_id,
-        ballot.created_at,
-        ballot.age_band,
-        ballot.gender,
-        ballot.district_id,
-        ballot.poll_id,
-        chosen,
-        chosen,
-    ]
+    if not _record_ballot_sql:
+        _record_ballot_sql.append(
+            _RECORD_BALLOT_SQL.format(
+                ballot=Ballot._meta.db_table,
+                poll_tally=PollTally._meta.db_table,
+                option_tally=OptionTally._meta.db_table,
+                choice=BallotChoice._meta.db_table,
+            )
+        )
+    sql = _record_ballot_sql[0]
+    params = {
+        "poll": ballot.poll_id,
+        "voter": ballot.voter_id,
+        "at": ballot.created_at,
+        "age_band": ballot.age_band,
+        "gender": ballot.gender,
+        "district": ballot.district_id,
+        "shard": tally_shard(ballot.voter_id),
+        "options": chosen,
+    }
     # In autocommit the statement is its own transaction; inside a caller's transaction a
     # savepoint keeps a duplicate from breaking it.
     if connection.get_autocommit():
-        with connection.cursor() as cursor:
+        with connection.prepared_cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
     else:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(), connection.prepared_cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
     ballot.pk = row[0]
@@ -680,16 +705,19 @@ def poll_results(*, poll, viewer, now=None) -> dict:
     """Counts and percentages per option, from the counters: O(options)."""
     if not results_visible(poll, viewer, now):
         raise NotAllowed(_("The results are shown when the poll closes."), code="results_hidden")
-    # One query, in one statement, so the total and the options are the same snapshot.
+    # One query, in one statement, so the total and the options are the same snapshot:
+    # at most TALLY_SHARDS rows per option and for the total, however many ballots.
     options = list(
         PollOption.objects.filter(poll=poll)
-        .annotate(total=F("poll__total_ballots"))
-        .values("pk", "text", "votes", "total")
+        .with_votes()
+        .annotate(total=Poll.objects.filter(pk=poll.pk).with_totals().values("ballot_count")[:1])
+        .values("pk", "text", "vote_count", "total")
         .order_by("position", "pk")
     )
     fresh = options[0]["total"] if options else 0
     for option in options:
         option["id"] = option.pop("pk")
+        option["votes"] = option.pop("vote_count")
         option.pop("total")
         option["percent"] = round(100 * option["votes"] / fresh, 1) if fresh else 0.0
     return {
@@ -800,7 +828,7 @@ def open_to(user, *, now=None, base=None) -> list[Poll]:
     base = base if base is not None else Poll.objects.open(now).listed()
     if user.is_authenticated:
         base = _in_home_district(base, user)
-    polls = list(base.select_related("department").prefetch_related("districts"))
+    polls = list(base.select_related("department").prefetch_related("districts").with_totals())
     context = VoterContext.load(user, polls)
     return [p for p in polls if refusal_reason(p, context, at=now) is None]
 

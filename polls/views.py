@@ -57,6 +57,7 @@ def index(request):
         department_polls = (
             Poll.objects.for_department(permissions.department_ids(request.user))
             .select_related("department")
+            .with_totals()
             .order_by("-opens_at")[:50]
         )
     return render(

@@ -96,3 +96,31 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_request_runs(han
     assert status == 200, body[:300]
     assert pings == [1]  # the socket had the server's goodbye, so the real check ran
     assert connection.connection.info.backend_pid != old_pid
+
+
+def _prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_token_lookup_is_a_prepared_statement_and_still_logged(handler, token):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(2):
+            assert _get(handler, "/api/v1/notifications/unread_count/", token)[0] == 200
+
+    prepared = [s for s in _prepared_statements() if "authtoken_token" in s]
+    assert len(prepared) == 1  # prepared once, run twice
+    logged = [q["sql"] for q in queries if "authtoken_token" in q["sql"]]
+    assert len(logged) == 2 and all(token in sql for sql in logged)  # with its value, for the logs
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(handler, token, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    connection.close()
+
+    assert _get(handler, "/api/v1/notifications/unread_count/", token)[0] == 200
+
+    assert [s for s in _prepared_statements() if "authtoken_token" in s] == []
