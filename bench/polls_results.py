@@ -66,16 +66,17 @@ def load_ballots(poll, count):
             "SELECT b.id, (%s::bigint[])[1 + ((b.id * 7919) %% %s)] FROM polls_ballot b WHERE b.poll_id = %s",
             [options, len(options), poll.pk],
         )
+        # The counters as voting leaves them: each ballot in its voter's shard.
         cursor.execute(
-            "UPDATE polls_polloption o SET votes = c.n FROM (SELECT option_id, count(*) n FROM polls_ballotchoice "
-            "JOIN polls_ballot b ON b.id = ballot_id WHERE b.poll_id = %s GROUP BY option_id) c "
-            "WHERE o.id = c.option_id",
+            "INSERT INTO polls_optiontally (option_id, shard, votes) SELECT c.option_id, b.voter_id %% 16, count(*) "
+            "FROM polls_ballotchoice c JOIN polls_ballot b ON b.id = c.ballot_id WHERE b.poll_id = %s "
+            "GROUP BY 1, 2",
             [poll.pk],
         )
         cursor.execute(
-            "UPDATE polls_poll SET total_ballots = (SELECT count(*) FROM polls_ballot WHERE poll_id = %s) "
-            "WHERE id = %s",
-            [poll.pk, poll.pk],
+            "INSERT INTO polls_polltally (poll_id, shard, ballots) SELECT poll_id, voter_id %% 16, count(*) "
+            "FROM polls_ballot WHERE poll_id = %s GROUP BY 1, 2",
+            [poll.pk],
         )
         cursor.execute("ANALYZE polls_ballot; ANALYZE polls_ballotchoice; ANALYZE accounts_user")
     return Poll.objects.get(pk=poll.pk)

@@ -155,7 +155,7 @@ def main():
     print(f"  trivial Django JSON endpoint  {h:8.0f} req/s")
     print(f"  minimal DRF insert (token)    {i:8.0f} req/s   = {100 * i / h:.0f}% of trivial")
     print(
-        f"  vote (DRF, eligibility, F())  {v:8.0f} req/s   = {100 * v / h:.0f}% of trivial, "
+        f"  vote (eligibility + tally)    {v:8.0f} req/s   = {100 * v / h:.0f}% of trivial, "
         f"{100 * v / i:.0f}% of the minimal insert"
     )
     print(f"  pgbench INSERT ON CONFLICT    {r:8.0f} inserts/s")
