@@ -47,6 +47,7 @@ def test_tasks_are_published_through_one_redis_client_per_channel():
     from civicportal.celery import app
 
     queue = f"test-publish-{uuid.uuid4().hex}"
+    app.conf.task_always_eager = False  # a real publish, to Redis (conftest sets it back)
     with app.producer_or_acquire() as producer:
         channel = producer.channel
         assert isinstance(channel, Channel)
