@@ -11,6 +11,9 @@ class PollOptionInline(admin.TabularInline):
     extra = 0
     readonly_fields = ["votes"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_votes()
+
 
 class PollEventInline(admin.TabularInline):
     model = PollEvent

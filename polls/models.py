@@ -151,6 +151,8 @@ class Poll(models.Model):
         """Ballots cast: from ``with_totals()`` when the list was loaded with it, else one query."""
         count = self.__dict__.get("ballot_count")
         if count is None:
+            if self.pk is None:
+                return 0
             count = PollTally.objects.filter(poll_id=self.pk).aggregate(n=Coalesce(Sum("ballots"), 0))["n"]
         return count
 
@@ -241,6 +243,8 @@ class PollOption(models.Model):
         """Votes for this option: from ``with_votes()`` when loaded with it, else one query."""
         count = self.__dict__.get("vote_count")
         if count is None:
+            if self.pk is None:  # an unsaved option (e.g. the admin's empty inline form)
+                return 0
             count = OptionTally.objects.filter(option_id=self.pk).aggregate(n=Coalesce(Sum("votes"), 0))["n"]
         return count
 

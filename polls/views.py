@@ -109,7 +109,7 @@ def option_image(request, pk, option):
     return file_response(item.image, cache=IMAGE_CACHE)
 
 
-def _detail_context(request, poll, *, qr="", error=None):
+def _detail_context(request, poll, *, qr="", error=None, submitted=None):
     now = timezone.now()
     context = services.VoterContext.load(request.user, [poll])
     my_ballot = Ballot.objects.filter(poll=poll, voter=request.user).prefetch_related("choices__option").first()
@@ -124,6 +124,8 @@ def _detail_context(request, poll, *, qr="", error=None):
         "refusal": reason,
         "qr": qr,
         "error": error,
+        # A refused vote shows the form again with what was chosen and typed (not the password).
+        "submitted": submitted or {"options": set(), "lat": "", "lon": ""},
         "can_manage": services.can_manage(request.user, poll),
         "results_visible": services.results_visible(poll, request.user, now),
         "results": _safe_results(poll, request.user),
@@ -153,7 +155,12 @@ def vote(request, pk):
             room_password=request.POST.get("room_password", ""),
         )
     except DomainError as exc:
-        context = _detail_context(request, poll, qr=qr, error=exc.message)
+        submitted = {
+            "options": set(request.POST.getlist("options")),
+            "lat": request.POST.get("lat", "")[:32],
+            "lon": request.POST.get("lon", "")[:32],
+        }
+        context = _detail_context(request, poll, qr=qr, error=exc.message, submitted=submitted)
         return render(request, "polls/detail.html", context, status=exc.status_code)
     messages.success(request, _("Thank you: your vote was counted."))
     return redirect("polls:detail", pk=poll.pk)

@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -25,6 +26,28 @@ def test_admin_changelists_load(client, administrator, poll, model):
 def test_admin_poll_change_page_loads(client, administrator, poll):
     client.force_login(administrator)
     assert client.get(reverse("admin:polls_poll_change", args=[poll.pk])).status_code == 200
+
+
+def test_admin_shows_the_counters_summed_over_their_shards(client, administrator, poll, citizen, other_citizen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from polls.services import vote_cast
+
+    first, second = poll.options.all()[:2]
+    vote_cast(poll=poll, voter=citizen, option_ids=[first.pk])
+    vote_cast(poll=poll, voter=other_citizen, option_ids=[first.pk])
+    client.force_login(administrator)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("admin:polls_poll_change", args=[poll.pk])).content.decode()
+    tallies = [q["sql"] for q in queries if "polls_optiontally" in q["sql"]]
+
+    assert len(tallies) == 1  # the inline's options with their votes, in one query
+    votes = re.findall(r'field-votes">\s*<p>(\d+)</p>', page)
+    assert votes[0] == "2" and set(votes[1:]) == {"0"}  # the other options, and the empty form
+    changelist = client.get(reverse("admin:polls_poll_changelist")).content.decode()
+    assert re.search(r'field-total_ballots">\s*2\s*<', changelist)
 
 
 def jpeg_with_exif():

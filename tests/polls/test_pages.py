@@ -47,6 +47,23 @@ def test_vote_through_the_page_then_refused_twice(client, citizen, poll):
     assert Ballot.objects.filter(poll=poll).count() == 1
 
 
+def test_a_refused_vote_keeps_what_was_chosen_and_typed(client, citizen, officer, department):
+    poll = PollFactory(
+        department=department, created_by=officer, center_lat="37.566295", center_lon="126.977945", radius_m=3200
+    )
+    chosen, other = poll.options.all()[:2]
+    client.force_login(citizen)
+
+    response = client.post(reverse("polls:vote", args=[poll.pk]), {"options": [chosen.pk], "lat": "37.57"})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'value="{chosen.pk}" id="option-{chosen.pk}" checked>' in page
+    assert f'value="{other.pk}" id="option-{other.pk}">' in page
+    assert 'name="lat" inputmode="decimal" value="37.57">' in page
+    assert not Ballot.objects.filter(poll=poll).exists()
+
+
 def test_results_partial(client, citizen, poll):
     client.force_login(citizen)
     response = client.get(reverse("polls:results_partial", args=[poll.pk]))
