@@ -26,6 +26,7 @@ class ContactSerializer(serializers.ModelSerializer):
     images = serializers.SerializerMethodField()
     # Empty until the contact is closed: the schema must allow "" beside the outcomes.
     outcome = serializers.ChoiceField(choices=[("", "")] + list(Contact.Outcome.choices), read_only=True)
+    case_access_code = serializers.SerializerMethodField()
 
     class Meta:
         model = Contact
@@ -48,6 +49,7 @@ class ContactSerializer(serializers.ModelSerializer):
             "transferred_to",
             "case_tracking_number",
             "case_id",
+            "sms_consent",
             "callback_due_at",
             "callback_claimed_by",
             "callback_done_at",
@@ -56,8 +58,13 @@ class ContactSerializer(serializers.ModelSerializer):
             "satisfaction_comment",
             "status",
             "images",
+            "case_access_code",
         ]
         read_only_fields = fields
+
+    def get_case_access_code(self, contact) -> str | None:
+        """Only in the answer to "turn into a case", for the counsellor to read out."""
+        return getattr(contact, "case_access_code", None)
 
     def get_images(self, contact) -> list[str]:
         return [absolute_url(self, image.image_url) for image in contact.images.all()]
@@ -80,6 +87,9 @@ class ContactLogSerializer(serializers.Serializer):
         queryset=Department.objects.all(), required=False, allow_null=True
     )
     callback_due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    sms_consent = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="The caller's answer to being texted; null: not asked."
+    )
 
 
 class CloseSerializer(serializers.Serializer):
@@ -104,6 +114,12 @@ class CaseSerializer(serializers.Serializer):
     location_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
     lon = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
+    text_is_public = serializers.BooleanField(
+        required=False, default=False, help_text="The caller agreed to publish the case's title and text."
+    )
+    sms_consent = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="The caller's answer to being texted; null: not asked."
+    )
 
 
 class WebMessageSerializer(serializers.Serializer):

@@ -14,7 +14,9 @@ def _case_file(**kwargs):
     return case_file(**kwargs)
 
 
-def file_case_from_contact(*, contact, counsellor, title, text, kind, location_text="", lat=None, lon=None):
+def file_case_from_contact(
+    *, contact, counsellor, title, text, kind, location_text="", lat=None, lon=None, text_is_public=False
+):
     """File a case for ``contact`` through complaints' service, channel "120"; return the case
     (which has ``tracking_number`` and ``pk``)."""
     return _case_file(
@@ -27,9 +29,15 @@ def file_case_from_contact(*, contact, counsellor, title, text, kind, location_t
         lon=lon,
         channel="120",
         filed_by=counsellor,
+        text_is_public=text_is_public,
         # The link back: the case's source is the counselling record it came from.
         source_url=f"{settings.SITE_URL}{reverse('callcenter:contact_detail', args=[contact.pk])}",
     )
+
+
+def track_path() -> str:
+    """The page where anyone follows a case with its tracking number and access code."""
+    return reverse("complaints:track")
 
 
 def case_kinds():

@@ -40,6 +40,25 @@ class TopicChoiceMixin:
             self.fields["topic"].label_from_instance = lambda t: t.path
 
 
+SMS_CONSENT_CHOICES = [
+    ("", _("Not asked")),
+    ("yes", _("Yes, the caller agrees to text messages")),
+    ("no", _("No, the caller does not want text messages")),
+]
+
+
+def sms_consent_field(**kwargs):
+    return forms.TypedChoiceField(
+        label=_("May 120 text the caller at this number?"),
+        choices=SMS_CONSENT_CHOICES,
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        required=False,
+        help_text=_("For a caller without an account: the tracking number and access code, a callback, the survey."),
+        **kwargs,
+    )
+
+
 def transfer_departments():
     return Department.objects.filter(is_active=True).order_by("kind", "code")
 
@@ -59,6 +78,7 @@ class ContactLogForm(TopicChoiceMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "accesskey": "p"}),
         help_text=_("A citizen whose profile has this number is linked; otherwise the caller is anonymous."),
     )
+    sms_consent = sms_consent_field()
     topic = topic_field()
     question = forms.CharField(label=_("Question"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     message_text = forms.CharField(
@@ -145,6 +165,15 @@ class CaseForm(forms.Form):
     location_text = forms.CharField(label=_("Place"), max_length=200, required=False)
     lat = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6)
     lon = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6)
+    text_is_public = forms.BooleanField(
+        label=_("The caller agrees to publish the title and text"),
+        required=False,
+        help_text=_(
+            "Ask: “May the city publish the title and description of your case (never your name or "
+            "number)?” Without a yes, public pages show only the kind, topic, district, status and dates."
+        ),
+    )
+    sms_consent = sms_consent_field()
 
 
 class WebMessageForm(TopicChoiceMixin, forms.Form):

@@ -100,6 +100,10 @@ class Contact(models.Model):
         related_name="callcenter_contacts",
     )
     caller_phone = models.CharField(_("caller phone (E.164)"), max_length=20, blank=True, db_index=True)
+    # The caller's answer when asked whether 120 may text them at this number (tracking number,
+    # callback, survey). None: not asked; no consent, no text message.
+    sms_consent = models.BooleanField(_("caller agreed to text messages"), null=True, blank=True)
+    sms_consent_at = models.DateTimeField(_("text-message consent recorded at"), null=True, blank=True)
     counsellor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("counsellor"),
@@ -213,6 +217,11 @@ class Contact(models.Model):
         return mask_mobile(self.caller_phone)
 
     @property
+    def may_be_texted(self) -> bool:
+        """A caller without an account may be texted only with their recorded consent."""
+        return bool(self.caller_phone) and self.sms_consent is True
+
+    @property
     def duration(self):
         if self.ended_at is None:
             return None
@@ -268,6 +277,9 @@ class ContactEvent(models.Model):
         CALLBACK_DONE = "callback_done", _("Callback done")
         SURVEY_SENT = "survey_sent", _("Survey sent")
         SURVEY_ANSWERED = "survey_answered", _("Survey answered")
+        SMS_CONSENT = "sms_consent", _("Text-message consent recorded")
+        SMS_SENT = "sms_sent", _("Text message sent")
+        SMS_NOT_SENT = "sms_not_sent", _("Text message not sent")
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -6,6 +6,7 @@ when a rule refuses; each change of a contact appends a ``ContactEvent``."""
 from datetime import datetime
 
 import phonenumbers
+from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,9 +25,11 @@ from callcenter.search import article_nouns
 from callcenter.uploads import clean_image
 from civicportal.accounts import permissions
 from civicportal.errors import Conflict, DomainError, NotFound
-from civicportal.notifications.services import notify
+from civicportal.notifications.services import notify, notify_phone
 
 MAX_IMAGES = 5
+SURVEY_SALT = "callcenter.survey"
+SURVEY_LINK_MAX_AGE = 60 * 60 * 24 * 14  # a survey link sent by text works for two weeks
 
 
 def normalise_phone(raw: str) -> str:
@@ -102,6 +105,42 @@ def _event(contact, kind, actor, note="", **data):
     return ContactEvent.objects.create(contact=contact, kind=kind, actor=actor, note=note, data=data)
 
 
+def _record_sms_consent(contact, by, sms_consent):
+    """Store the caller's answer to "may we text you at this number?" when it was asked now
+    (None: not asked now, the recorded answer stands). Call inside the transaction."""
+    if sms_consent is None or sms_consent == contact.sms_consent:
+        return
+    if sms_consent not in (True, False):
+        raise DomainError(_("Record the caller's answer as yes or no."), field="sms_consent")
+    contact.sms_consent, contact.sms_consent_at = sms_consent, timezone.now()
+    Contact.objects.filter(pk=contact.pk).update(sms_consent=sms_consent, sms_consent_at=contact.sms_consent_at)
+    _event(contact, ContactEvent.Kind.SMS_CONSENT, by, consent=sms_consent)
+
+
+def _sms_refusal_reason(contact) -> tuple[str, str]:
+    if not contact.caller_phone:
+        return "no_phone", _("No phone number was recorded for the caller.")
+    if contact.sms_consent is False:
+        return "refused", _("The caller did not agree to text messages.")
+    return "not_asked", _("The caller was not asked whether they agree to text messages.")
+
+
+def _tell_caller(contact, *, by, kind, title, body, link, purpose) -> bool:
+    """Tell the caller: through their account's channels when they have one, else by a text
+    to the number they called from, only under their recorded consent. When no message can
+    go, the contact's history says why (the counsellor sees it). Call inside the transaction."""
+    if contact.caller is not None:
+        notify([contact.caller], kind=kind, title=title, body=body, link=link)
+        return True
+    if contact.may_be_texted:
+        notify_phone(phone=contact.caller_phone, kind=kind, title=title, body=body, link=link)
+        _event(contact, ContactEvent.Kind.SMS_SENT, by, purpose=purpose)
+        return True
+    reason, note = _sms_refusal_reason(contact)
+    _event(contact, ContactEvent.Kind.SMS_NOT_SENT, by, note, purpose=purpose, reason=reason)
+    return False
+
+
 def _attach_images(contact, images):
     images = list(images or [])
     if len(images) > MAX_IMAGES:
@@ -126,9 +165,11 @@ def contact_log(
     outcome: str = "",
     transferred_to=None,
     callback_due_at: datetime | None = None,
+    sms_consent: bool | None = None,
 ) -> Contact:
     """Log a contact as it happens. With an ``outcome`` it is closed at once (``ended_at``
-    defaults to now); without, it stays open for the counsellor to close."""
+    defaults to now); without, it stays open for the counsellor to close. ``sms_consent`` is
+    the caller's answer, when asked, to being texted at ``caller_phone``."""
     permissions.require(counsellor, "callcenter.log_contact", message=_("Only counsellors log contacts."))
     started_at = started_at or timezone.now()
     _check_fields(
@@ -136,6 +177,10 @@ def contact_log(
     )
     _check_outcome(outcome, transferred_to)
     phone = normalise_phone(caller_phone)
+    if sms_consent is not None and not phone:
+        raise DomainError(
+            _("Record the caller's phone number with their consent to text messages."), field="caller_phone"
+        )
     if caller is None and phone:
         caller = _citizen_with_phone(phone)
     if outcome and ended_at is None:
@@ -162,6 +207,7 @@ def contact_log(
         for upload in cleaned:
             ContactImage.objects.create(contact=contact, image=upload)
         _event(contact, ContactEvent.Kind.LOGGED, counsellor)
+        _record_sms_consent(contact, counsellor, sms_consent)
         if outcome:
             _close(
                 contact, by=counsellor, outcome=outcome, transferred_to=transferred_to, callback_due_at=callback_due_at
@@ -189,6 +235,17 @@ def _close(contact, *, by, outcome, transferred_to=None, callback_due_at=None, n
         outcome=outcome,
         transferred_to=contact.transferred_to_id,
     )
+    if outcome == Contact.Outcome.CALLBACK and (contact.caller_id or contact.caller_phone):
+        _tell_caller(
+            contact,
+            by=by,
+            kind="callcenter.callback",
+            title=_("120 Dasan will call you back"),
+            body=_("A counsellor will call you back by %(when)s.")
+            % {"when": timezone.localtime(contact.callback_due_at).strftime("%Y-%m-%d %H:%M")},
+            link="",
+            purpose="callback",
+        )
 
 
 def _lock_open_own(contact, by):
@@ -279,11 +336,25 @@ def contact_correct(*, contact, by, note: str, corrections: dict | None = None) 
 
 
 def contact_turn_into_case(
-    *, contact, by, title: str, text: str = "", kind: str = "complaint", location_text: str = "", lat=None, lon=None
+    *,
+    contact,
+    by,
+    title: str,
+    text: str = "",
+    kind: str = "complaint",
+    location_text: str = "",
+    lat=None,
+    lon=None,
+    text_is_public: bool = False,
+    sms_consent: bool | None = None,
 ) -> Contact:
     """File an Eung-Dap-So case from ``contact`` (channel "120", the caller as citizen), link both
-    ways, close the contact with outcome "case" and give the caller the tracking number. The
-    place and position the caller gave, if any, go to the case (its district is derived there)."""
+    ways, close the contact with outcome "case" and give the caller the tracking number and
+    access code: to their account, or by text to their number when they agreed to it (asked
+    now: ``sms_consent``, or recorded before). ``text_is_public`` is the caller's answer to
+    publishing the title and text (default no). The place and position the caller gave, if
+    any, go to the case (its district is derived there). The code is on the returned
+    contact as ``case_access_code`` for the counsellor to read out."""
     permissions.require(by, "callcenter.handle_contact", contact, message=_("Only counsellors file cases."))
     title = (title or "").strip()
     if not title:
@@ -306,6 +377,7 @@ def contact_turn_into_case(
             location_text=location_text,
             lat=lat,
             lon=lon,
+            text_is_public=text_is_public,
         )
         locked.case_tracking_number = str(case.tracking_number)
         locked.case_id = case.pk
@@ -316,14 +388,23 @@ def contact_turn_into_case(
         else:
             locked.save(update_fields=["case_tracking_number", "case_id"])
         _event(locked, ContactEvent.Kind.CASE_CREATED, by, tracking_number=locked.case_tracking_number, case_id=case.pk)
-        if locked.caller is not None:
-            notify(
-                [locked.caller],
-                kind="callcenter.case_filed",
-                title=_("Your 120 contact is now case %(n)s") % {"n": locked.case_tracking_number},
-                body=_("Follow it with this tracking number: %(n)s") % {"n": locked.case_tracking_number},
-                link=reverse("callcenter:contact_detail", args=[locked.pk]),
-            )
+        _record_sms_consent(locked, by, sms_consent)
+        code = getattr(case, "access_code_display", "")
+        _tell_caller(
+            locked,
+            by=by,
+            kind="callcenter.case_filed",
+            title=_("Your 120 contact is now case %(n)s") % {"n": locked.case_tracking_number},
+            body=_("Follow it with the tracking number %(n)s and the access code %(code)s.")
+            % {"n": locked.case_tracking_number, "code": code},
+            link=(
+                reverse("callcenter:contact_detail", args=[locked.pk])
+                if locked.caller is not None
+                else f"{case_link.track_path()}?number={locked.case_tracking_number}"
+            ),
+            purpose="case_filed",
+        )
+    locked.case_access_code = code
     return locked
 
 
@@ -418,27 +499,66 @@ def survey_send(*, contact, by) -> Contact:
     permissions.require(by, "callcenter.handle_contact", contact, message=_("Only counsellors send surveys."))
     if contact.status != Contact.Status.CLOSED:
         raise Conflict(_("Send the survey after the contact is closed."), code="contact_open")
-    if contact.caller is None:
-        raise DomainError(_("This caller has no portal account to receive the survey."), code="no_account")
+    if contact.caller is None and not contact.may_be_texted:
+        _code, reason = _sms_refusal_reason(contact)
+        raise DomainError(
+            _("The survey cannot be sent: the caller has no portal account, and %(reason)s")
+            % {"reason": reason[:1].lower() + reason[1:]},
+            code="no_consent",
+        )
     with transaction.atomic():
         sent = Contact.objects.filter(pk=contact.pk, survey_sent_at__isnull=True).update(survey_sent_at=timezone.now())
         if not sent:
             raise Conflict(_("The survey was already sent."), code="already_sent")
         contact.refresh_from_db()
-        notify(
-            [contact.caller],
+        link = (
+            reverse("callcenter:survey", args=[contact.pk])
+            if contact.caller is not None
+            else reverse("callcenter:survey_by_link", args=[survey_token(contact)])
+        )
+        _tell_caller(
+            contact,
+            by=by,
             kind="callcenter.survey",
             title=_("How did 120 Dasan do?"),
             body=_("Rate your contact from 1 (poor) to 5 (excellent)."),
-            link=reverse("callcenter:survey", args=[contact.pk]),
+            link=link,
+            purpose="survey",
         )
         _event(contact, ContactEvent.Kind.SURVEY_SENT, by)
     return contact
 
 
+def survey_token(contact) -> str:
+    """The signed link that lets a caller without an account answer the survey of this contact."""
+    return signing.dumps(contact.pk, salt=SURVEY_SALT, compress=True)
+
+
+def contact_for_survey_token(token) -> Contact:
+    """The contact of a survey link sent by text; NotFound for a forged or expired link."""
+    try:
+        pk = signing.loads(token, salt=SURVEY_SALT, max_age=SURVEY_LINK_MAX_AGE)
+    except signing.BadSignature:
+        raise NotFound(_("This survey link is not valid or has expired.")) from None
+    contact = Contact.objects.filter(pk=pk, caller__isnull=True, survey_sent_at__isnull=False).first()
+    if contact is None:
+        raise NotFound(_("This survey link is not valid or has expired."))
+    return contact
+
+
+def survey_answer_by_link(*, token, score, comment: str = "") -> Contact:
+    """A caller without an account answers from the link in the text message (once)."""
+    contact = contact_for_survey_token(token)
+    return _store_survey_answer(contact, actor=None, score=score, comment=comment)
+
+
 def survey_answer(*, contact, citizen, score, comment: str = "") -> Contact:
     """Store the caller's satisfaction (once)."""
     permissions.require(citizen, "callcenter.answer_survey", contact, message=_("Only the caller answers the survey."))
+    return _store_survey_answer(contact, actor=citizen, score=score, comment=comment)
+
+
+def _store_survey_answer(contact, *, actor, score, comment) -> Contact:
     try:
         score = int(score)
     except (TypeError, ValueError):
@@ -454,7 +574,7 @@ def survey_answer(*, contact, citizen, score, comment: str = "") -> Contact:
         if not stored:
             raise Conflict(_("You already answered this survey."), code="already_answered")
         contact.refresh_from_db()
-        _event(contact, ContactEvent.Kind.SURVEY_ANSWERED, citizen, satisfaction=score)
+        _event(contact, ContactEvent.Kind.SURVEY_ANSWERED, actor, satisfaction=score)
     return contact
 
 

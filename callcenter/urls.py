@@ -17,6 +17,7 @@ urlpatterns = [
     path("contacts/<int:pk>/callback/complete/", views.callback_complete, name="callback_complete"),
     path("contacts/<int:pk>/survey/send/", views.survey_send, name="survey_send"),
     path("contacts/<int:pk>/survey/", views.survey, name="survey"),
+    path("survey/<str:token>/", views.survey_by_link, name="survey_by_link"),
     path("console/", views.console, name="console"),
     path("console/lookup/", views.caller_lookup, name="caller_lookup"),
     path("console/kb-search/", views.kb_search, name="kb_search"),

@@ -204,9 +204,16 @@ def contact_case(request, pk):
         updated = services.contact_turn_into_case(
             contact=contact,
             by=request.user,
-            **{name: data[name] for name in ("title", "text", "kind", "location_text", "lat", "lon")},
+            **{
+                name: data[name]
+                for name in ("title", "text", "kind", "location_text", "lat", "lon", "text_is_public", "sms_consent")
+            },
         )
-        messages.info(request, _("Tell the caller the tracking number: %(n)s") % {"n": updated.case_tracking_number})
+        messages.info(
+            request,
+            _("Tell the caller the tracking number %(n)s and the access code %(code)s.")
+            % {"n": updated.case_tracking_number, "code": updated.case_access_code},
+        )
 
     return _contact_action(request, pk, CaseForm, "case", call, _("The case is filed."))
 
@@ -279,6 +286,31 @@ def survey(request, pk):
     return render(request, "callcenter/survey.html", {"contact": contact, "form": form}, status=status)
 
 
+def survey_by_link(request, token):
+    """The survey for a caller without an account, from the signed link in the text message."""
+    try:
+        contact = services.contact_for_survey_token(token)
+    except DomainError:
+        raise Http404 from None
+    form = SurveyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.survey_answer_by_link(
+                    token=token, score=form.cleaned_data["satisfaction"], comment=form.cleaned_data["comment"]
+                )
+            except DomainError as exc:
+                status = exc.status_code
+                _form_error(form, exc)
+            else:
+                return render(request, "callcenter/survey.html", {"contact": contact, "thanked": True})
+    response = render(request, "callcenter/survey.html", {"contact": contact, "form": form}, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # --- Counsellor console ------------------------------------------------------------------------
 
 
@@ -307,6 +339,7 @@ def console(request):
                     outcome=data["outcome"],
                     transferred_to=data["transferred_to"],
                     callback_due_at=data["callback_due_at"],
+                    sms_consent=data["sms_consent"],
                 )
             except DomainError as exc:
                 status = exc.status_code

@@ -269,6 +269,8 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_ANON", default="120/minute"),
         "user": env.str("THROTTLE_USER", default="1200/minute"),
         "token_obtain": env.str("THROTTLE_TOKEN", default="10/minute"),
+        # Following a case with its tracking number and access code, per address (page and API).
+        "case_track": env.str("THROTTLE_CASE_TRACK", default="10/minute"),
     },
     "EXCEPTION_HANDLER": "civicportal.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

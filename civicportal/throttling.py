@@ -76,3 +76,26 @@ class UserRateThrottle(throttling.UserRateThrottle, CellRateThrottle):
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle, CellRateThrottle):
     pass
+
+
+class AddressRateThrottle(CellRateThrottle):
+    """Per client address, signed in or not: for doors where a request is a guess at a secret
+    (a tracking number and its access code). ``scope`` names the rate in
+    ``DEFAULT_THROTTLE_RATES``; browser views use it through ``address_allowed``."""
+
+    def __init__(self, scope=None):
+        if scope:
+            self.scope = scope
+        super().__init__()
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class CaseTrackThrottle(AddressRateThrottle):
+    scope = "case_track"
+
+
+def address_allowed(request, scope) -> bool:
+    """The same count for a browser view as for the API door of the same scope."""
+    return AddressRateThrottle(scope).allow_request(request, None)

@@ -64,7 +64,7 @@ class CaseAdmin(admin.ModelAdmin):
         "due_at",
         "filed_at",
     ]
-    list_filter = ["status", "kind", "channel", "is_simple", "department", "district", "category"]
+    list_filter = ["status", "kind", "channel", "is_simple", "text_is_public", "department", "district", "category"]
     search_fields = ["tracking_number", "title"]
     raw_id_fields = ["citizen", "filed_by", "officer", "answered_by", "duplicate_of"]
     autocomplete_fields = ["department"]
@@ -77,6 +77,7 @@ class CaseAdmin(admin.ModelAdmin):
         "escalated_at",
         "answer_round",
         "nouns",
+        "text_is_public",
     ]
     date_hierarchy = "filed_at"
     list_select_related = ["department", "officer"]
@@ -93,7 +94,18 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish as an example (review and anonymise the text after)"))
     def publish_as_example(self, request, queryset):
-        for case in queryset.filter(answered_at__isnull=False):
+        # Only what the citizen chose to make public becomes an example, and never a report.
+        answered = queryset.filter(answered_at__isnull=False)
+        chosen = answered.public().filter(text_is_public=True)
+        skipped = answered.count() - chosen.count()
+        if skipped:
+            self.message_user(
+                request,
+                _("%(n)d case(s) skipped: their citizens did not choose to publish the title and text.")
+                % {"n": skipped},
+                messages.WARNING,
+            )
+        for case in chosen:
             PublishedExample.objects.get_or_create(
                 case=case,
                 defaults={

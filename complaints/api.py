@@ -11,6 +11,7 @@ from civicportal.accounts import permissions
 from civicportal.accounts.models import Department, District, User
 from civicportal.api import PrebuiltFieldsMixin
 from civicportal.errors import NotFound
+from civicportal.throttling import CaseTrackThrottle
 from complaints import selectors, services
 from complaints.models import (
     STAFF_CHANNELS,
@@ -57,6 +58,7 @@ class CaseSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
             "district",
             "location_text",
             "is_simple",
+            "text_is_public",
             "filed_at",
             "due_at",
             "sla",
@@ -70,6 +72,15 @@ class CaseSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
 
     def get_sla(self, case) -> str | None:
         return case.sla_state()
+
+
+class FiledCaseSerializer(CaseSerializer):
+    """The answer to a filing: the case and its access code, to give to the citizen."""
+
+    access_code = serializers.CharField(source="access_code_display", read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "access_code"]
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -123,6 +134,15 @@ class FileCaseSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     lon = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
     location_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
     anonymous_reporter = serializers.BooleanField(required=False, default=False)
+    text_is_public = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "The citizen's choice to publish the title, text, handling department and rounded position. "
+            "Default false: public reads then show kind, category, district, status and dates only. "
+            "Refused for reports (corruption, public interest, human rights, welfare)."
+        ),
+    )
     attachments = serializers.ListField(child=serializers.FileField(), required=False)
 
 
@@ -197,7 +217,7 @@ class CaseListCreate(generics.ListAPIView):
             return Case.objects.none()
         return selectors.cases_of_citizen(self.request.user).select_related("officer", "district", "category")
 
-    @extend_schema(request=FileCaseSerializer, responses={201: CaseSerializer})
+    @extend_schema(request=FileCaseSerializer, responses={201: FiledCaseSerializer})
     def post(self, request):
         data = FileCaseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -208,7 +228,7 @@ class CaseListCreate(generics.ListAPIView):
         case = services.case_file(
             citizen=request.user, filed_by=request.user, channel=channel, attachments=attachments, **fields
         )
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        return Response(FiledCaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
 class StaffFileCase(APIView):
@@ -216,7 +236,7 @@ class StaffFileCase(APIView):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=StaffFileCaseSerializer, responses={201: CaseSerializer})
+    @extend_schema(request=StaffFileCaseSerializer, responses={201: FiledCaseSerializer})
     def post(self, request):
         permissions.require(request.user, "complaints.file_case_for_citizen")
         data = StaffFileCaseSerializer(data=request.data)
@@ -227,7 +247,7 @@ class StaffFileCase(APIView):
         case = services.case_file(
             citizen=fields.pop("citizen", None), filed_by=request.user, attachments=attachments, **fields
         )
-        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        return Response(FiledCaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
 class CaseDetail(APIView):
@@ -385,6 +405,48 @@ class ExampleList(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.public_examples(self.request.query_params.get("q", "")).order_by("-published_at", "pk")
+
+
+class TrackRequestSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField(max_length=12)
+    access_code = serializers.CharField(max_length=20)
+
+
+class TrackedCaseSerializer(serializers.Serializer):
+    """What the holder of the tracking number and access code sees: nothing personal."""
+
+    tracking_number = serializers.CharField()
+    kind = serializers.CharField()
+    category = serializers.CharField(source="category.code", default=None, allow_null=True)
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    department = serializers.CharField(source="department.name")
+    district = serializers.CharField(source="district.code", default=None, allow_null=True)
+    title = serializers.CharField(allow_null=True, help_text="Only when the citizen chose to publish it.")
+    filed_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answer = serializers.CharField(allow_blank=True)
+
+
+class TrackView(APIView):
+    """Follow a case without an account (POST, so the code stays out of URLs and logs). A wrong
+    access code gets the same 404 as a missing case; tries are throttled per address."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [CaseTrackThrottle]
+
+    @extend_schema(request=TrackRequestSerializer, responses={200: TrackedCaseSerializer})
+    def post(self, request):
+        data = TrackRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.get_case_by_access_code(
+            data.validated_data["tracking_number"], data.validated_data["access_code"]
+        )
+        response = Response(TrackedCaseSerializer(selectors.tracked_case_fields(case)).data)
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class FaqList(generics.ListAPIView):

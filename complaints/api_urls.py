@@ -6,6 +6,7 @@ from complaints import api
 
 urlpatterns = [
     path("cases/", api.CaseListCreate.as_view(), name="complaints-api-cases"),
+    path("track/", api.TrackView.as_view(), name="complaints-api-track"),
     path("staff-cases/", api.StaffFileCase.as_view(), name="complaints-api-staff-cases"),
     path("cases/<str:number>/", api.CaseDetail.as_view(), name="complaints-api-case"),
     path("cases/<str:number>/rate/", api.RateView.as_view(), name="complaints-api-rate"),

@@ -39,11 +39,40 @@ class CaseFileForm(forms.Form):
         required=False,
         help_text=_("Only for corruption and public-interest reports."),
     )
+    text_is_public = forms.BooleanField(
+        label=_("Publish my title and description"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "If you tick this, anyone can read the title and description you write above, the handling "
+            "department and the position on the map (rounded to about 100 m), on the portal and in the "
+            "city's open data (Open311). Your name, phone and photos are never published. If you leave it "
+            "empty, only the kind, topic, district, status and dates are public. Reports (corruption, public "
+            "interest, human rights, welfare) are never published."
+        ),
+    )
     attachments = MultipleFileField(
         label=_("Photos, voice, video or documents"),
         required=False,
         help_text=_("Up to 5 files. Location data is removed from photos."),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,audio/*,video/*,application/pdf"}),
+    )
+
+
+class TrackForm(forms.Form):
+    """Follow a case without an account: the tracking number and the access code from the receipt."""
+
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=12,
+        help_text=_("e.g. 2026-0000123"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+    access_code = forms.CharField(
+        label=_("Access code"),
+        max_length=20,
+        help_text=_("8 letters and digits, given at filing (e.g. K7MP-3QXA)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
 

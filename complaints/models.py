@@ -1,5 +1,7 @@
 """Eung-Dap-So: cases (complaints, proposals, reports), their timeline, routing and SLA data."""
 
+import hmac
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +27,24 @@ class Kind(models.TextChoices):
 
 # Reports whose reporter may stay unknown to the handling officer (whistle-blower protection).
 CONFIDENTIAL_KINDS = {Kind.CORRUPTION, Kind.PUBLIC_INTEREST}
+# Reports that never appear on a public page or API, whatever the reporter chose: their mere
+# existence in a district can point at a person.
+PRIVATE_KINDS = {Kind.CORRUPTION, Kind.PUBLIC_INTEREST, Kind.HUMAN_RIGHTS, Kind.WELFARE}
+
+# The access code that follows a case without an account: 8 characters from an alphabet
+# without look-alikes (no 0/O, 1/I/L), easy to read out on the phone. 31^8 is about 10^12
+# codes, and tries are throttled per address.
+ACCESS_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ACCESS_CODE_LENGTH = 8
+
+
+def new_access_code() -> str:
+    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _position in range(ACCESS_CODE_LENGTH))
+
+
+def normalise_access_code(raw) -> str:
+    """What a person typed, as stored: upper case, without spaces or hyphens."""
+    return "".join(ch for ch in str(raw or "").upper() if ch.isalnum())[: ACCESS_CODE_LENGTH * 2]
 
 
 class Channel(models.TextChoices):
@@ -193,6 +213,11 @@ class CaseQuerySet(models.QuerySet):
     def due_for_escalation(self, now):
         return self.open().filter(escalated_at__isnull=True, due_at__lte=now)
 
+    def public(self):
+        """The cases a public door (Open311 reads, public lists) may mention at all. What it may
+        show of each is ``Case.public_fields``: the one place that decides both."""
+        return self.exclude(kind__in=sorted(k.value for k in PRIVATE_KINDS))
+
 
 class Case(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=12, unique=True, editable=False)
@@ -220,6 +245,18 @@ class Case(models.Model):
         help_text=_("Only for corruption and public-interest reports."),
     )
     source_url = models.URLField(_("source link"), blank=True, help_text=_("e.g. the social-media post"))
+    text_is_public = models.BooleanField(
+        _("title and text public"),
+        default=False,
+        help_text=_("The citizen chose at filing to publish the title and text. Never for reports."),
+    )
+    access_code = models.CharField(
+        _("access code"),
+        max_length=ACCESS_CODE_LENGTH,
+        default=new_access_code,
+        editable=False,
+        help_text=_("Given at filing; with the tracking number it follows the case without an account."),
+    )
     department = models.ForeignKey(
         "accounts.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="cases"
     )
@@ -285,6 +322,10 @@ class Case(models.Model):
                 name="case_anonymous_only_for_reports",
             ),
             models.CheckConstraint(condition=~Q(duplicate_of=models.F("pk")), name="case_not_duplicate_of_itself"),
+            models.CheckConstraint(
+                condition=Q(text_is_public=False) | ~Q(kind__in=sorted(k.value for k in PRIVATE_KINDS)),
+                name="case_reports_never_public",
+            ),
         ]
 
     def __str__(self):
@@ -298,6 +339,49 @@ class Case(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    @property
+    def shows_text_publicly(self) -> bool:
+        return self.text_is_public and self.kind not in PRIVATE_KINDS
+
+    def public_fields(self) -> dict:
+        """What any public door may show of this case: kind, category, district, status and
+        dates; the title, text, handling department and position only when the citizen chose
+        to publish them at filing. Reports (``PRIVATE_KINDS``) are not public at all: a
+        public list leaves them out with ``Case.objects.public()``."""
+        fields = {
+            "tracking_number": self.tracking_number,
+            "kind": self.kind,
+            "kind_label": self.get_kind_display(),
+            "category": self.category if self.category_id else None,
+            "district": self.district if self.district_id else None,
+            "status": self.status,
+            "status_label": self.get_status_display(),
+            "filed_at": self.filed_at,
+            "due_at": self.due_at,
+            "answered_at": self.answered_at,
+            "text_is_public": self.shows_text_publicly,
+            "title": None,
+            "text": None,
+            "department": None,
+            "lat": None,
+            "lon": None,
+        }
+        if self.shows_text_publicly:
+            fields.update(title=self.title, text=self.text, department=self.department, lat=self.lat, lon=self.lon)
+        return fields
+
+    @property
+    def access_code_display(self) -> str:
+        """The code as printed and read out: two groups of four."""
+        half = len(self.access_code) // 2
+        return f"{self.access_code[:half]}-{self.access_code[half:]}" if self.access_code else ""
+
+    def access_code_matches(self, raw) -> bool:
+        """Constant-time comparison with what a person typed."""
+        return hmac.compare_digest(normalise_access_code(raw).encode(), (self.access_code or "").encode()) and bool(
+            self.access_code
+        )
 
     def sla_state(self, now=None):
         """'overdue', 'due-soon' or 'on-time' (the CSS tag names); None once answered."""

@@ -1,5 +1,6 @@
 """What Eung-Dap-So reads: the gatekeeper, the queue, the board, the report, similar cases."""
 
+import hmac
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -12,7 +13,15 @@ from civicportal.accounts import permissions
 from civicportal.accounts.business_calendar import SEOUL
 from civicportal.audit.services import Read, record_personal_data_reads
 from civicportal.errors import NotFound
-from complaints.models import OPEN_STATUSES, Case, FaqEntry, PublishedExample, Rating
+from complaints.models import (
+    ACCESS_CODE_LENGTH,
+    OPEN_STATUSES,
+    Case,
+    FaqEntry,
+    PublishedExample,
+    Rating,
+    normalise_access_code,
+)
 from complaints.search import nouns_list, nouns_of, search
 
 CASE_RELATED = ("department", "officer", "district", "category", "citizen")
@@ -25,6 +34,38 @@ def get_case_for_user(user, tracking_number, perm="complaints.view_case") -> Cas
     if case is None or not permissions.can(user, perm, case):
         raise NotFound("No such case.")
     return case
+
+
+# Compared with what was typed when no case has the number, so that a missing case and a
+# wrong code take the same time. No stored code can equal it (it has a lowercase letter).
+_NO_CODE = "x" * ACCESS_CODE_LENGTH
+
+
+def get_case_by_access_code(tracking_number, access_code) -> Case:
+    """The case with this tracking number if ``access_code`` is its code, else NotFound, the
+    same for a wrong code as for a missing case (same error, one query, one constant-time
+    comparison either way). For anyone, signed in or not: the caller shows only what
+    ``tracked_case_fields`` gives."""
+    number = str(tracking_number or "").strip()[:12]
+    case = (
+        Case.objects.select_related("department", "district", "category").filter(tracking_number=number).first()
+        if number
+        else None
+    )
+    stored = (case.access_code if case is not None else "") or _NO_CODE
+    matches = hmac.compare_digest(normalise_access_code(access_code).encode(), stored.encode())
+    if case is None or not matches:
+        raise NotFound("No case matches this tracking number and access code.")
+    return case
+
+
+def tracked_case_fields(case) -> dict:
+    """What the holder of the tracking number and access code sees: the public fields, and
+    the handling department, the deadline and the answer. Never the citizen, the officer,
+    the exact position, the internal notes."""
+    fields = case.public_fields()
+    fields.update(department=case.department, answer=case.answer if case.answered_at else "")
+    return fields
 
 
 def case_reads_record(*, cases, by, what, request=None) -> int:

@@ -25,6 +25,7 @@ from civicportal.notifications.services import notify
 from complaints.models import (
     CONFIDENTIAL_KINDS,
     OPEN_STATUSES,
+    PRIVATE_KINDS,
     STAFF_CHANNELS,
     Attachment,
     Case,
@@ -178,6 +179,7 @@ def case_file(
     district=None,
     location_text="",
     anonymous_reporter=False,
+    text_is_public=False,
     source_url="",
     attachments=(),
     now=None,
@@ -186,7 +188,10 @@ def case_file(
 
     ``filed_by`` is who typed it: the citizen on the web/mobile/Open311 channels, a
     counsellor (channel "120"), an officer (walk-in, email, social media). ``citizen`` may
-    be None when a caller has no account. Nothing is written when any input is refused."""
+    be None when a caller has no account. ``text_is_public`` is the citizen's choice to
+    publish the title and text (never for reports). The case gets an access code that,
+    with the tracking number, follows it without an account. Nothing is written when any
+    input is refused."""
     permissions.require(filed_by, "complaints.file_case")
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
@@ -207,6 +212,13 @@ def case_file(
     if anonymous_reporter and kind not in CONFIDENTIAL_KINDS:
         raise DomainError(
             _("Only corruption and public-interest reports can hide the reporter."), field="anonymous_reporter"
+        )
+    if text_is_public not in (True, False):
+        raise DomainError(_("Say whether the title and text may be public."), field="text_is_public")
+    if text_is_public and kind in PRIVATE_KINDS:
+        raise DomainError(
+            _("Reports (corruption, public interest, human rights, welfare) are never published."),
+            field="text_is_public",
         )
     lat = _coordinate(lat, Decimal(-90), Decimal(90), "lat")
     lon = _coordinate(lon, Decimal(-180), Decimal(180), "lon")
@@ -229,6 +241,7 @@ def case_file(
         citizen=citizen,
         filed_by=filed_by,
         anonymous_reporter=anonymous_reporter,
+        text_is_public=text_is_public,
         source_url=source_url or "",
         department=department,
         lat=lat,
@@ -364,10 +377,15 @@ def case_acknowledge(*, case_id) -> bool:
             [case.citizen],
             "complaints.filed",
             _("Your case %(number)s was received") % {"number": case.tracking_number},
-            _("It was sent to %(department)s and is due by %(due)s.")
+            _(
+                "It was sent to %(department)s and is due by %(due)s. "
+                "Anyone with the tracking number and the access code %(code)s can follow it at %(track)s."
+            )
             % {
                 "department": case.department.name,
                 "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+                "code": case.access_code_display,
+                "track": reverse("complaints:track"),
             },
             link=_link(case),
         )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("file/", views.file_case, name="file"),
     path("file-for-citizen/", views.file_for_citizen, name="file_for_citizen"),
     path("mine/", views.my_cases, name="mine"),
+    path("track/", views.track, name="track"),
     path("c/<str:number>/", views.detail, name="detail"),
     path("c/<str:number>/rate/", views.rate, name="rate"),
     path("c/<str:number>/additional-answer/", views.additional_answer, name="additional_answer"),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from civicportal.accounts import permissions
 from civicportal.errors import DomainError, NotAllowed, NotFound
 from civicportal.files import file_response
+from civicportal.throttling import address_allowed
 from complaints import selectors, services
 from complaints.forms import (
     AdditionalAnswerForm,
@@ -26,6 +28,7 @@ from complaints.forms import (
     RateForm,
     SearchForm,
     StaffCaseFileForm,
+    TrackForm,
     TransferForm,
 )
 from complaints.models import Attachment, Case, Channel, Kind, Status
@@ -74,12 +77,17 @@ def file_case(request):
                 lat=data["lat"],
                 lon=data["lon"],
                 anonymous_reporter=data["anonymous_reporter"],
+                text_is_public=data["text_is_public"],
                 attachments=data["attachments"],
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("Your case %(number)s was received.") % {"number": case.tracking_number})
+            messages.success(
+                request,
+                _("Your case %(number)s was received. Its access code is %(code)s.")
+                % {"number": case.tracking_number, "code": case.access_code_display},
+            )
             return redirect(case)
     status = 400 if request.method == "POST" else 200
     return render(request, "complaints/file.html", {"form": form}, status=status)
@@ -102,12 +110,17 @@ def file_for_citizen(request):
                     k: data[k] for k in ("kind", "category", "title", "text", "location_text", "district", "lat", "lon")
                 },
                 anonymous_reporter=data["anonymous_reporter"],
+                text_is_public=data["text_is_public"],
                 attachments=data["attachments"],
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("Case %(number)s was filed.") % {"number": case.tracking_number})
+            messages.success(
+                request,
+                _("Case %(number)s was filed. Give the citizen its access code: %(code)s.")
+                % {"number": case.tracking_number, "code": case.access_code_display},
+            )
             return redirect("complaints:file_for_citizen")
     status = 400 if request.method == "POST" else 200
     return render(request, "complaints/file.html", {"form": form, "staff": True}, status=status)
@@ -137,6 +150,7 @@ def _detail_context(request, case, **forms):
         "rate_form": forms.get("rate_form") or RateForm(),
         "additional_form": forms.get("additional_form") or AdditionalAnswerForm(),
         "can_handle": permissions.can(request.user, "complaints.handle_case", case),
+        "track_url": request.build_absolute_uri(reverse("complaints:track")),
         "now": timezone.now(),
     }
 
@@ -187,6 +201,34 @@ def attachment(request, pk):
     return file_response(
         item.file, content_type=item.content_type, filename=item.original_name, cache="private, no-store"
     )
+
+
+def track(request):
+    """Follow a case without an account. A wrong code answers exactly as a missing case does;
+    tries are counted per address with the API's throttle."""
+    initial = {"tracking_number": request.GET.get("number", "")[:12]}
+    form = TrackForm(request.POST or None, initial=initial)
+    context = {"form": form, "tracked": None}
+    status = 200
+    if request.method == "POST":
+        if not address_allowed(request, "case_track"):
+            context["throttled"] = True
+            return render(request, "complaints/track.html", context, status=429)
+        if form.is_valid():
+            try:
+                case = selectors.get_case_by_access_code(
+                    form.cleaned_data["tracking_number"], form.cleaned_data["access_code"]
+                )
+            except NotFound:
+                context["not_found"] = True
+                status = 404
+            else:
+                context["tracked"] = selectors.tracked_case_fields(case)
+        else:
+            status = 400
+    response = render(request, "complaints/track.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- officers ---------------------------------------------------------------------------

@@ -23,8 +23,6 @@ from complaints.models import OPEN_STATUSES, Case, Category, Channel, Kind
 from open311.models import Application, ServiceAttribute, ServiceRequest, hash_key
 
 APPLICATION_ROLE = "open311_application"
-# Only these kinds are public over Open311: reports (corruption, human rights...) never are.
-PUBLIC_KINDS = (Kind.COMPLAINT, Kind.PROPOSAL, Kind.INQUIRY)
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
 POSTS_PER_MINUTE = 60
@@ -164,8 +162,13 @@ def request_file(
     phone: str = "",
     device_id: str = "",
     account_id: str = "",
+    description_public=False,
 ) -> ServiceRequest:
-    """POST requests: validate as the specification asks, then file an ordinary case."""
+    """POST requests: validate as the specification asks, then file an ordinary case.
+
+    ``description_public`` (an extension of the specification, default false) carries the
+    reporter's choice to publish the description; without it public reads show the
+    service, district, status and dates only."""
     app = application_for_key(api_key)
     _throttle(app)
     if not service_code:
@@ -198,6 +201,7 @@ def request_file(
             lon=lon,
             location_text=address_string[:200],
             source_url=media_url[:200],
+            text_is_public=description_public,
         )
         return ServiceRequest.objects.create(
             case=case,
@@ -233,10 +237,18 @@ def _parse_date(value, name):
     return moment
 
 
+def parse_flag(value, name) -> bool:
+    """A boolean form parameter: true/false, 1/0 (absent or empty is false)."""
+    text = str(value or "").strip().lower()
+    if text in ("", "false", "0", "no"):
+        return False
+    if text in ("true", "1", "yes"):
+        return True
+    raise DomainError(f"{name} must be true or false.", field=name)
+
+
 def public_cases():
-    return Case.objects.filter(kind__in=PUBLIC_KINDS).select_related(
-        "category", "department", "district", "open311_request"
-    )
+    return Case.objects.public().select_related("category", "department", "district", "open311_request")
 
 
 def requests_query(*, service_request_id="", service_code="", start_date="", end_date="", status=""):
@@ -291,25 +303,29 @@ def _rounded(value):
 
 
 def request_as_dict(case: Case) -> dict:
-    """A case as the specification's service request, without personal data."""
-    updated = case.answered_at or case.filed_at
+    """A case as the specification's service request, without personal data: what
+    ``Case.public_fields`` allows (the title, department, position and media only when the
+    citizen chose to publish them)."""
+    public = case.public_fields()
+    updated = public["answered_at"] or public["filed_at"]
     extra = getattr(case, "open311_request", None)  # select_related: no query per row
+    category, district, department = public["category"], public["district"], public["department"]
     return {
-        "service_request_id": case.tracking_number,
+        "service_request_id": public["tracking_number"],
         "status": open311_status(case),
-        "status_notes": case.get_status_display(),
-        "service_name": case.category.name if case.category else "",
-        "service_code": case.category.code if case.category else "",
-        "description": case.title,
-        "agency_responsible": case.department.name if case.department_id else "",
+        "status_notes": public["status_label"],
+        "service_name": category.name if category else "",
+        "service_code": category.code if category else "",
+        "description": public["title"] or "",
+        "agency_responsible": department.name if department else "",
         "service_notice": "",
-        "requested_datetime": _w3c(case.filed_at),
+        "requested_datetime": _w3c(public["filed_at"]),
         "updated_datetime": _w3c(updated),
-        "expected_datetime": _w3c(case.due_at),
-        "address": case.district.name if case.district_id else "",
+        "expected_datetime": _w3c(public["due_at"]),
+        "address": district.name if district else "",
         "address_id": "",
         "zipcode": "",
-        "lat": _rounded(case.lat),
-        "long": _rounded(case.lon),
-        "media_url": extra.media_url if extra else "",
+        "lat": _rounded(public["lat"]),
+        "long": _rounded(public["lon"]),
+        "media_url": extra.media_url if extra and public["text_is_public"] else "",
     }

@@ -178,6 +178,7 @@ def requests_view(request, fmt):
             phone=post.get("phone", ""),
             device_id=post.get("device_id", ""),
             account_id=post.get("account_id", ""),
+            description_public=services.parse_flag(post.get("description_public"), "description_public"),
         )
         body = [
             {

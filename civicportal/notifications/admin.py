@@ -25,12 +25,16 @@ class DeliveryInline(admin.TabularInline):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "recipient", "kind", "urgent", "in_inbox", "created_at", "read_at"]
+    list_display = ["title", "to_display", "kind", "urgent", "in_inbox", "created_at", "read_at"]
     list_filter = ["kind", "urgent", "in_inbox", "created_at"]
     search_fields = ["title", "body", "recipient__username", "recipient__email"]
     raw_id_fields = ["recipient"]
     date_hierarchy = "created_at"
     inlines = [DeliveryInline]
+
+    @admin.display(description=_("recipient"), ordering="recipient")
+    def to_display(self, obj):
+        return obj.to_display
 
 
 @admin.register(Delivery)

@@ -27,7 +27,12 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """What the city told one person. The row is the record; deliveries carry it out."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # A person without an account (a 120 caller), reached by SMS at this number (E.164) under
+    # the consent recorded where the number was given. Such a notification has no inbox.
+    phone = models.CharField(_("phone (no account)"), max_length=20, blank=True)
     kind = models.CharField(_("kind"), max_length=60, help_text=_("e.g. complaints.answered"))
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
@@ -49,9 +54,25 @@ class Notification(models.Model):
                 fields=["recipient"], condition=Q(read_at__isnull=True, in_inbox=True), name="notification_unread"
             ),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(recipient__isnull=False) & Q(phone=""))
+                | (Q(recipient__isnull=True) & ~Q(phone="") & Q(in_inbox=False)),
+                name="notification_to_account_or_bare_phone",
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def to_display(self) -> str:
+        """The recipient as staff see it: the account, or the bare number masked."""
+        if self.recipient_id:
+            return str(self.recipient)
+        from civicportal.accounts.models import mask_mobile
+
+        return mask_mobile(self.phone)
 
 
 class Delivery(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicportal.errors import NotFound
+from civicportal.errors import DomainError, NotFound
 from civicportal.notifications.backends import DeliveryError, get_backend
 from civicportal.notifications.models import Channel, Delivery, Notification
 
@@ -98,6 +98,26 @@ def notify(recipients: Iterable, kind: str, title: str, body: str = "", link: st
     return created
 
 
+def notify_phone(*, phone: str, kind: str, title: str, body: str = "", link: str = "") -> Notification:
+    """Text a person who has no account (e.g. a 120 caller) at ``phone`` (E.164).
+
+    The caller of this function has checked the person's recorded consent to be texted:
+    the number and the consent live where they were given (the 120 contact record). The
+    notification and its one SMS delivery are recorded like any other, sent after commit,
+    claimed once, retried with back-off by the same sweep, visible in admin."""
+    phone = (phone or "").strip()
+    if not phone.startswith("+") or not phone[1:].isdigit():
+        raise DomainError(_("A text message needs a phone number in international form."), field="phone")
+    with transaction.atomic():
+        notification = Notification.objects.create(
+            recipient=None, phone=phone, kind=kind, title=title[:200], body=body, link=link, in_inbox=False
+        )
+        Delivery.objects.create(notification=notification, channel=Channel.SMS)
+        notification_ids = [notification.pk]
+        transaction.on_commit(lambda: _queue_deliveries(notification_ids))
+    return notification
+
+
 def _queue_deliveries(notification_ids):
     from civicportal.notifications.tasks import deliver_notifications
 
@@ -107,6 +127,8 @@ def _queue_deliveries(notification_ids):
 
 def _address(delivery: Delivery) -> str:
     user = delivery.notification.recipient
+    if user is None:  # a bare number: text messages only
+        return delivery.notification.phone if delivery.channel == Channel.SMS else ""
     if delivery.channel == Channel.EMAIL:
         return user.email
     profile = getattr(user, "profile", None)

@@ -82,7 +82,7 @@ def test_post_files_an_ordinary_case_on_the_open311_channel(client, pothole, app
 
 
 def test_public_reads_show_no_personal_data_and_round_the_position(client, pothole, app_key):
-    number = post_request(client, app_key).json()[0]["service_request_id"]
+    number = post_request(client, app_key, description_public="true").json()[0]["service_request_id"]
     detail = client.get(f"{BASE}/requests/{number}.json")
     text = detail.content.decode()
     for secret in ("reporter@example.org", "길동", "1234-5678", "126.923812"):
