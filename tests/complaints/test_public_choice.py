@@ -119,7 +119,8 @@ def test_open311_post_takes_the_reporter_choice(client, citizen):
     base = {"api_key": key, "service_code": "streetlight", "lat": "37.5563", "long": "126.9019"}
 
     hidden = client.post(f"{OPEN311}/requests.json", {**base, "description": SECRET_TITLE})
-    shown = client.post(f"{OPEN311}/requests.json", {**base, "description": "가로등 고장", "description_public": "true"})
+    chosen = {**base, "description": "가로등 고장", "description_public": "true"}
+    shown = client.post(f"{OPEN311}/requests.json", chosen)
     refused = client.post(f"{OPEN311}/requests.json", {**base, "description": "x", "description_public": "maybe"})
 
     assert hidden.status_code == 201 and shown.status_code == 201
