@@ -252,7 +252,9 @@ class ContactAction(APIView):
             data = serializer.validated_data
         result = self.act(contact, data)
         if isinstance(result, Contact):
+            code = getattr(result, "case_access_code", None)  # only just after "turn into a case"
             result = Contact.objects.prefetch_related("images").get(pk=result.pk)
+            result.case_access_code = code
         return Response(ContactSerializer(result, context={"request": request}).data)
 
 
