@@ -85,9 +85,14 @@ class FiledCaseSerializer(CaseSerializer):
 
 class CaseDetailSerializer(CaseSerializer):
     events = serializers.SerializerMethodField()
+    access_code = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "events"]
+        fields = [*CaseSerializer.Meta.fields, "events", "access_code"]
+
+    def get_access_code(self, case) -> str | None:
+        """Only for the citizen who filed it (to share it, or to read it again)."""
+        return case.access_code_display if self.context.get("own") else None
 
     @extend_schema(exclude=True)
     def get_events(self, case) -> list[dict]:
@@ -258,7 +263,8 @@ class CaseDetail(APIView):
         case = _case(request, number)
         internal = permissions.can(request.user, "complaints.handle_case", case)
         selectors.case_reads_record(cases=[case], by=request.user, what="text and place (API)", request=request)
-        return Response(CaseDetailSerializer(case, context={"internal": internal}).data)
+        own = case.citizen_id is not None and case.citizen_id == request.user.pk
+        return Response(CaseDetailSerializer(case, context={"internal": internal, "own": own}).data)
 
 
 class RateView(APIView):

@@ -145,6 +145,11 @@ class StaffCaseFileForm(CaseFileForm):
 
     field_order = ["channel", "citizen_username", "source_url"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Staff ask the citizen; the box records the citizen's answer, not the officer's.
+        self.fields["text_is_public"].label = _("The citizen agrees to publish the title and description")
+
     def clean_citizen_username(self):
         username = self.cleaned_data["citizen_username"].strip()
         if not username:

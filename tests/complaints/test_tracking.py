@@ -209,3 +209,27 @@ def test_existing_cases_get_their_own_codes_from_the_data_migration(citizen):
     codes = set(Case.objects.values_list("access_code", flat=True))
     assert len(codes) == 2 and "" not in codes
     assert {first.pk, second.pk} == set(Case.objects.values_list("pk", flat=True))
+
+
+def test_the_api_gives_the_code_to_the_citizen_who_filed_only(api_as, citizen, officer, parking_rule):
+    case = file_case(citizen)
+
+    own = api_as(citizen).get(f"/api/v1/complaints/cases/{case.tracking_number}/").json()
+    staff = api_as(officer).get(f"/api/v1/complaints/cases/{case.tracking_number}/").json()
+
+    assert own["access_code"] == case.access_code_display
+    assert staff["access_code"] is None
+
+
+def test_staff_filing_for_a_citizen_gets_the_code_to_hand_over(client, officer, parking_rule):
+    client.force_login(officer)
+    page = client.get("/complaints/file-for-citizen/").content.decode()
+    response = client.post(
+        "/complaints/file-for-citizen/",
+        {"channel": "visit", "kind": "complaint", "title": "주차", "text": "골목 주차", "text_is_public": "on"},
+        follow=True,
+    )
+
+    case = Case.objects.get()
+    assert "The citizen agrees to publish" in page
+    assert case.text_is_public is True and case.access_code_display in response.content.decode()
