@@ -1,5 +1,10 @@
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicportal.accounts.models import District
 from civicportal.notifications.models import (
@@ -20,7 +25,31 @@ CHANNEL_CHOICES = [
     ("social", _("City social media accounts")),
 ]
 _TEXT_FIELDS = ("headline_", "description_", "instruction_")
+# The CAP vocabularies start on an empty choice: a wrong severity or certainty that no one chose
+# is worse than an error asking for one.
+CHOOSE = [("", pgettext_lazy("alert form", "Choose…"))]
+# The form names each category with examples; pages show the category's name alone.
+CATEGORY_CHOICES = [
+    *CHOOSE,
+    (Category.GEO, _("Geophysical (e.g. earthquake)")),
+    (Category.MET, _("Meteorological (e.g. flood, heat)")),
+    (Category.SAFETY, Category.SAFETY.label),
+    (Category.SECURITY, Category.SECURITY.label),
+    (Category.RESCUE, Category.RESCUE.label),
+    (Category.FIRE, Category.FIRE.label),
+    (Category.HEALTH, Category.HEALTH.label),
+    (Category.ENV, _("Environment (e.g. fine dust)")),
+    (Category.TRANSPORT, Category.TRANSPORT.label),
+    (Category.INFRA, _("Infrastructure (e.g. power, water)")),
+    (Category.CBRNE, Category.CBRNE.label),
+    (Category.OTHER, Category.OTHER.label),
+]
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def default_duration() -> timedelta:
+    """How long a new alert stays in force unless its author says otherwise."""
+    return timedelta(hours=getattr(settings, "ALERT_DEFAULT_HOURS", 6))
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -35,10 +64,10 @@ class AlertForm(forms.Form):
 
     msg_type = forms.ChoiceField(label=_("Message type"), choices=MsgType.choices, initial=MsgType.ALERT)
     event = forms.CharField(label=_("Event"), max_length=100, help_text=_("e.g. Heavy rain, Earthquake, Fine dust"))
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
-    certainty = forms.ChoiceField(label=_("Certainty"), choices=Certainty.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES)
+    severity = forms.ChoiceField(label=_("Severity"), choices=CHOOSE + Severity.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=CHOOSE + Urgency.choices)
+    certainty = forms.ChoiceField(label=_("Certainty"), choices=CHOOSE + Certainty.choices)
     area_kind = forms.ChoiceField(
         label=_("Area"), choices=AreaKind.choices, widget=forms.RadioSelect, initial=AreaKind.DISTRICTS
     )
@@ -49,14 +78,32 @@ class AlertForm(forms.Form):
     circle_lon = forms.DecimalField(label=_("Centre longitude"), required=False, max_digits=9, decimal_places=6)
     radius_km = forms.DecimalField(label=_("Radius (km)"), required=False, max_digits=7, decimal_places=3)
     channels = forms.MultipleChoiceField(
-        label=_("Channels"), choices=CHANNEL_CHOICES, initial=["in_app", "sms"], widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("alert form", "Send on these channels"),
+        choices=CHANNEL_CHOICES,
+        initial=["in_app", "sms"],
+        widget=forms.CheckboxSelectMultiple,
     )
-    onset = forms.DateTimeField(label=_("Start"), input_formats=DATETIME_FORMATS, widget=DateTimeLocalInput())
-    expires = forms.DateTimeField(label=_("Expiry"), input_formats=DATETIME_FORMATS, widget=DateTimeLocalInput())
+    onset = forms.DateTimeField(
+        label=pgettext_lazy("alert form", "In force from"),
+        input_formats=DATETIME_FORMATS,
+        widget=DateTimeLocalInput(),
+        help_text=_("Seoul time."),
+    )
+    expires = forms.DateTimeField(
+        label=pgettext_lazy("alert form", "In force until (expiry)"),
+        input_formats=DATETIME_FORMATS,
+        widget=DateTimeLocalInput(),
+        help_text=_("Seoul time. The alert leaves every page at this time; it must be later than the start."),
+    )
 
     def __init__(self, *args, update_of=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.update_of = update_of
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["onset"].initial = now
+        self.fields["expires"].initial = now + default_duration()
+        if update_of is not None and update_of.expires > now:
+            self.fields["expires"].initial = timezone.localtime(update_of.expires)  # an update keeps the end
         for code, name in ALERT_LANGUAGES:
             required = code == "ko"
             self.fields[f"headline_{code}"] = forms.CharField(

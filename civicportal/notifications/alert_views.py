@@ -48,6 +48,8 @@ def detail(request, identifier):
     except NotFound:
         raise Http404
     _with_text([alert])
+    # Opening the alert is reading it: the bell stops counting it (as the inbox's button does).
+    alerts.alert_mark_read(user=request.user, alert=alert)
     return render(
         request,
         "notifications/alerts/detail.html",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from civicportal.accounts.models import District
 from civicportal.accounts.permissions import require
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
+from civicportal.notifications import alert_selectors
 from civicportal.notifications.models import (
     ALERT_LANGUAGES,
     AlertDelivery,
@@ -58,6 +59,8 @@ def _validate(*, texts, area_kind, districts, circle, channels, onset, expires, 
         raise DomainError(_("Give a start and an expiry."), field="expires")
     if expires <= onset:
         raise DomainError(_("The expiry must be after the start."), field="expires")
+    if expires <= timezone.now():
+        raise DomainError(_("The expiry is in the past: an alert must be in force when it goes out."), field="expires")
     if references is not None:
         return  # an update goes to the original's recipients: no area of its own is needed
     if area_kind == AreaKind.DISTRICTS:
@@ -217,6 +220,8 @@ def alert_approve(*, alert: EmergencyAlert, by) -> EmergencyAlert:
 def _queue_fanout(alert_id):
     from civicportal.notifications.tasks_alerts import fan_out_alert
 
+    alert_selectors.forget_current_now()  # it is in force (or all-cleared) from now on every page
+
     fan_out_alert.delay(alert_id)
 
 
@@ -243,6 +248,7 @@ def alert_cancel(*, alert: EmergencyAlert, by, note: str = "") -> EmergencyAlert
         alert_id = alert.pk
         transaction.on_commit(lambda: _queue_recount(alert_id))
     alert.refresh_from_db()
+    alert_selectors.forget_current()
     _record(alert, by, before, S.CANCELLED, note or _("%(n)d unsent deliveries stopped.") % {"n": stopped})
     return alert
 
@@ -263,3 +269,15 @@ def get_public_alert(identifier) -> EmergencyAlert:
         return EmergencyAlert.objects.published().prefetch_related("texts", "districts").get(identifier=identifier)
     except EmergencyAlert.DoesNotExist:
         raise NotFound(_("No such alert."))
+
+
+def alert_mark_read(*, user, alert: EmergencyAlert) -> int:
+    """Mark ``alert`` read in ``user``'s inbox (its in-app delivery); returns how many rows changed.
+
+    Like a notification: reading someone else's alert changes nothing, and reading twice keeps
+    the first time."""
+    if user is None or not user.is_authenticated:
+        return 0
+    return AlertDelivery.objects.filter(alert=alert, user=user, channel="in_app", read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

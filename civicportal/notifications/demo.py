@@ -1,4 +1,5 @@
-"""Demo content of notifications: a console social account and one past alert (idempotent)."""
+"""Demo content of notifications: a console social account, one past alert and one alert in force
+for Mapo-gu (idempotent; the one in force is moved to "now" every time the demo data is loaded)."""
 
 from datetime import timedelta
 
@@ -6,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicportal.accounts.models import District, User
+from civicportal.notifications import alert_selectors
 from civicportal.notifications.models import (
     AlertDelivery,
     AlertEvent,
@@ -15,6 +17,8 @@ from civicportal.notifications.models import (
 )
 
 DEMO_IDENTIFIER = "KR-SEOUL-DEMO-HEAVY-RAIN-0001"
+IN_FORCE_IDENTIFIER = "KR-SEOUL-DEMO-MAPO-FIRE-0002"
+MAPO = "11440"
 
 
 @transaction.atomic
@@ -25,8 +29,90 @@ def load():
     )
     author = User.objects.filter(username="alerts").first()
     approver = User.objects.filter(username="alerts_approver").first()
-    if author is None or approver is None or EmergencyAlert.objects.filter(identifier=DEMO_IDENTIFIER).exists():
+    if author is None or approver is None:
         return
+    _load_in_force(author, approver)
+    if not EmergencyAlert.objects.filter(identifier=DEMO_IDENTIFIER).exists():
+        _load_past(author, approver)
+    alert_selectors.forget_current()
+
+
+def _load_in_force(author, approver):
+    """A severe alert for Mapo-gu (the demo citizens' district), in force from a few minutes ago
+    for twelve hours from whenever the demo data is loaded."""
+    now = timezone.now()
+    onset = now - timedelta(minutes=10)
+    times = {
+        "onset": onset,
+        "expires": now + timedelta(hours=12),
+        "approved_at": onset,
+        "sending_started_at": onset,
+        "sent_at": onset + timedelta(seconds=15),
+        "status": EmergencyAlert.Status.SENT,
+        "cancelled_at": None,
+    }
+    alert, created = EmergencyAlert.objects.update_or_create(
+        identifier=IN_FORCE_IDENTIFIER,
+        defaults=times,
+        create_defaults={
+            **times,
+            "event": "화재",
+            "category": "Fire",
+            "severity": "Severe",
+            "urgency": "Immediate",
+            "certainty": "Observed",
+            "area_kind": "districts",
+            "channels": ["in_app", "sms"],
+            "author": author,
+            "approver": approver,
+        },
+    )
+    if not created:
+        return
+    alert.districts.set(District.objects.filter(code=MAPO))
+    AlertText.objects.bulk_create(
+        [
+            AlertText(
+                alert=alert,
+                language="ko",
+                headline="[마포구] 합정동 상가 건물 화재: 연기 확산, 인근 주민 창문을 닫으십시오",
+                description="합정역 인근 상가 건물에서 불이 나 짙은 연기가 퍼지고 있습니다. 소방 당국이 진화 중입니다.",
+                instruction=(
+                    "합정역 사거리 일대 통행을 자제하고, 창문을 닫고 실내에 머무르십시오. "
+                    "연기를 마셨거나 몸이 불편하면 119에 신고하십시오."
+                ),
+            ),
+            AlertText(
+                alert=alert,
+                language="en",
+                headline="[Mapo-gu] Building fire in Hapjeong-dong: smoke spreading, close your windows",
+                description="A fire in a commercial building near Hapjeong station is spreading thick smoke. "
+                "Firefighters are at work.",
+                instruction=(
+                    "Avoid the Hapjeong station crossroads, close your windows and stay indoors. "
+                    "If you breathed in smoke or feel unwell, call 119."
+                ),
+            ),
+        ]
+    )
+    AlertEvent.objects.create(alert=alert, actor=author, to_status="draft", note="Alert")
+    AlertEvent.objects.create(alert=alert, actor=author, from_status="draft", to_status="pending_approval")
+    AlertEvent.objects.create(alert=alert, actor=approver, from_status="pending_approval", to_status="approved")
+    AlertEvent.objects.create(alert=alert, actor=approver, from_status="approved", to_status="sending")
+    AlertEvent.objects.create(alert=alert, from_status="sending", to_status="sent")
+    residents = User.objects.filter(profile__district__code=MAPO)
+    AlertDelivery.objects.bulk_create(
+        [
+            AlertDelivery(
+                alert=alert, user=user, channel="in_app", status="sent", attempts=1, created_at=onset, sent_at=onset
+            )
+            for user in residents
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _load_past(author, approver):
     onset = timezone.now() - timedelta(days=3)
     alert = EmergencyAlert.objects.create(
         identifier=DEMO_IDENTIFIER,

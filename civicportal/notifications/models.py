@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -144,16 +146,16 @@ class SocialChannelAccount(models.Model):
 
 
 class Category(models.TextChoices):
-    GEO = "Geo", _("Geophysical (e.g. earthquake)")
-    MET = "Met", _("Meteorological (e.g. flood, heat)")
+    GEO = "Geo", _("Geophysical")
+    MET = "Met", _("Meteorological")
     SAFETY = "Safety", _("General safety")
     SECURITY = "Security", _("Security")
     RESCUE = "Rescue", _("Rescue and recovery")
     FIRE = "Fire", _("Fire")
     HEALTH = "Health", _("Health")
-    ENV = "Env", _("Environment (e.g. fine dust)")
+    ENV = "Env", _("Environment")
     TRANSPORT = "Transport", _("Transport")
-    INFRA = "Infra", _("Infrastructure (e.g. power, water)")
+    INFRA = "Infra", _("Infrastructure")
     CBRNE = "CBRNE", _("Chemical, biological, radiological, nuclear, explosive")
     OTHER = "Other", _("Other")
 
@@ -330,6 +332,13 @@ class EmergencyAlert(models.Model):
 
         return self.status in (self.Status.SENDING, self.Status.SENT) and self.expires > timezone.now()
 
+    @property
+    def is_expired(self):
+        """Past its expiry: no longer in force, whatever its status."""
+        from django.utils import timezone
+
+        return self.expires <= timezone.now()
+
 
 class AlertText(models.Model):
     """Headline, description and instruction of an alert in one language (Korean required)."""
@@ -423,6 +432,9 @@ class AlertDelivery(models.Model):
     )
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(
+        _("read at"), null=True, blank=True, help_text=_("In-app only: when the citizen read the alert.")
+    )
 
     class Meta:
         verbose_name = _("alert delivery")
@@ -479,3 +491,47 @@ class AlertEvent(models.Model):
 
     def __str__(self):
         return f"{self.alert_id} {self.from_status}->{self.to_status}"
+
+    def sentence(self) -> str:
+        """The event as a sentence in the active language, for the officer's timeline."""
+        from django.utils.translation import gettext, ngettext
+
+        S = EmergencyAlert.Status
+        actor = str(self.actor) if self.actor_id else ""
+        fanout = _FANOUT_NOTE.match(self.note or "")
+        if fanout and not self.to_status:
+            n = int(fanout.group(1))
+            return ngettext(
+                "The recipients were split into %(n)d part for sending.",
+                "The recipients were split into %(n)d parts for sending.",
+                n,
+            ) % {"n": n}
+        if self.to_status == S.DRAFT and not self.from_status:
+            kind = {
+                MsgType.UPDATE: gettext("%(actor)s wrote a draft update."),
+                MsgType.CANCEL: gettext("%(actor)s wrote a draft all clear."),
+            }.get(self.note, gettext("%(actor)s wrote the draft alert."))
+            return kind % {"actor": actor or gettext("Someone")}
+        sentences = {
+            (S.DRAFT, S.PENDING_APPROVAL): gettext("%(actor)s asked for approval."),
+            (S.PENDING_APPROVAL, S.APPROVED): gettext("%(actor)s approved the alert."),
+            (S.PENDING_APPROVAL, S.SENDING): gettext("%(actor)s approved the alert and sending started."),
+            (S.APPROVED, S.SENDING): gettext("Sending started."),
+            (S.SENDING, S.SENT): gettext("Sending finished: every targeted citizen was handled."),
+        }
+        text = sentences.get((self.from_status, self.to_status))
+        if text is None and self.to_status == S.CANCELLED:
+            text = gettext("%(actor)s cancelled the alert.") if actor else gettext("The alert was cancelled.")
+        if text is None:
+            names = dict(S.choices)
+            text = gettext("The status changed from “%(from)s” to “%(to)s”.") % {
+                "from": names.get(self.from_status, self.from_status or "—"),
+                "to": names.get(self.to_status, self.to_status or "—"),
+            }
+        elif "%(actor)s" in text:
+            text = text % {"actor": actor or gettext("Someone")}
+        extra = self.note if self.note and self.note not in MsgType.values and self.note != "demo" else ""
+        return f"{text} {extra}".strip()
+
+
+_FANOUT_NOTE = re.compile(r"^fan-out: (\d+) chunks?$")

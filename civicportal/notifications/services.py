@@ -210,12 +210,20 @@ def retry_deliveries(*, queryset) -> int:
 
 
 def mark_read(*, user, notification_id=None) -> int:
-    """Mark one (or all) of ``user``'s notifications read; returns how many changed.
+    """Mark one (or all) of ``user``'s notifications read; returns how many changed. "All"
+    includes the emergency alerts in the inbox (their in-app deliveries).
 
     Another user's notification (or none) is NotFound, as for any object not one's own."""
+    from civicportal.notifications.models import AlertDelivery
+
     qs = Notification.objects.inbox_of(user)
+    now = timezone.now()
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
         if not qs.exists():
             raise NotFound(_("No such notification."))
-    return qs.unread().update(read_at=timezone.now())
+        return qs.unread().update(read_at=now)
+    alerts_read = AlertDelivery.objects.filter(user=user, channel=Channel.IN_APP, read_at__isnull=True).update(
+        read_at=now
+    )
+    return qs.unread().update(read_at=now) + alerts_read

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from civicportal.errors import NotFound
-from civicportal.notifications import services
+from civicportal.notifications import alerts, services
 from civicportal.notifications.models import AlertDelivery, Notification
 
 
@@ -39,4 +39,15 @@ def mark_read(request, pk=None):
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_POST
+def mark_alert_read(request, identifier):
+    try:
+        alert = alerts.get_public_alert(identifier)
+    except NotFound:
+        raise Http404 from None
+    alerts.alert_mark_read(user=request.user, alert=alert)
     return redirect("notifications:inbox")
