@@ -4,13 +4,17 @@ A request filed here is an ordinary case on the channel "open311", filed by the
 application's service account; the reporter's contact details stay in
 ``ServiceRequest`` and never appear in a public answer."""
 
+import os
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+import filetype
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
@@ -19,13 +23,15 @@ from civicportal.accounts.models import User
 from civicportal.accounts.services import role_group
 from civicportal.errors import DomainError, NotAllowed, NotFound
 from complaints import services as complaints_services
-from complaints.models import OPEN_STATUSES, Case, Category, Channel, Kind
+from complaints.models import OPEN_STATUSES, Attachment, Case, Category, Channel, Kind
+from complaints.uploads import IMAGE_EXTENSIONS
 from open311.models import Application, ServiceAttribute, ServiceRequest, hash_key
 
 APPLICATION_ROLE = "open311_application"
 # Only these kinds are public over Open311: reports (corruption, human rights...) never are.
 PUBLIC_KINDS = (Kind.COMPLAINT, Kind.PROPOSAL, Kind.INQUIRY)
 MAX_RESULTS = 1000
+# The specification: a date range "may not span more than 90 days", and 90 days is the default.
 DEFAULT_WINDOW = timedelta(days=90)
 POSTS_PER_MINUTE = 60
 
@@ -110,9 +116,12 @@ def _decimal(value, name):
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite():  # NaN and Infinity parse, but are no position
         raise DomainError(f"{name} must be a number.", field=name)
+    return number
 
 
 def _clean_attributes(category: Category, raw: dict) -> dict:
@@ -164,8 +173,13 @@ def request_file(
     phone: str = "",
     device_id: str = "",
     account_id: str = "",
+    media=None,
 ) -> ServiceRequest:
-    """POST requests: validate as the specification asks, then file an ordinary case."""
+    """POST requests: validate as the specification asks, then file an ordinary case.
+
+    ``media`` is an uploaded photo (a multipart POST): it is stored as the case's
+    attachment through the portal's image cleaner, and the public reads give the URL of
+    ``media_get``'s view as the request's ``media_url``."""
     app = application_for_key(api_key)
     _throttle(app)
     if not service_code:
@@ -179,12 +193,14 @@ def request_file(
     if media_url and not media_url.startswith(("http://", "https://")):
         raise DomainError("media_url must be an http(s) URL.", field="media_url")
     answers = _clean_attributes(category, attributes or {})
+    _check_media(media)
     text = (description or "").strip()
     if answers:
         text = (text + "\n\n" if text else "") + "\n".join(f"{k}: {v}" for k, v in answers.items())
     if not text:
         raise DomainError("description is required.", field="description")
-    title = (description or category.name_ko).strip().splitlines()[0][:80] or category.name_ko
+    first_line = (description or "").strip().split("\n", 1)[0].strip()
+    title = first_line[:80] or category.name_ko
     with transaction.atomic():
         case = complaints_services.case_file(
             citizen=None,
@@ -198,6 +214,7 @@ def request_file(
             lon=lon,
             location_text=address_string[:200],
             source_url=media_url[:200],
+            attachments=[media] if media is not None else (),
         )
         return ServiceRequest.objects.create(
             case=case,
@@ -215,6 +232,17 @@ def request_file(
         )
 
 
+def _check_media(media):
+    """Only a photo may be the request's media; the image cleaner then checks it for real."""
+    if media is None:
+        return
+    head = media.read(512)
+    media.seek(0)
+    extension = os.path.splitext(media.name or "")[1].lower()
+    if not head or not (filetype.is_image(head) or extension in IMAGE_EXTENSIONS):
+        raise DomainError("media must be a photo (JPEG, PNG or WebP).", field="media")
+
+
 # --- reads ----------------------------------------------------------------------------------
 
 
@@ -223,19 +251,38 @@ def open311_status(case: Case) -> str:
 
 
 def _parse_date(value, name):
+    """A W3C datetime as an aware UTC moment; a naive one is Seoul time.
+
+    Anything else is a DomainError: an impossible date (month 13, 30 February, hour 25) or
+    a moment that leaves the calendar once moved to UTC. Converting here also keeps offsets
+    that Python accepts and PostgreSQL does not (beyond +/-15:59) away from the database."""
     if not value:
         return None
-    moment = parse_datetime(value)
+    try:
+        moment = parse_datetime(value.strip())
+    except ValueError:  # well-formed but impossible: 2026-13-01, 2026-02-30, 25:00
+        moment = None
     if moment is None:
-        raise DomainError(f"{name} must be a W3C datetime such as 2026-11-26T09:00:00+09:00.", field=name)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_default_timezone())
-    return moment
+        raise DomainError(
+            f"{name} must be a valid W3C datetime such as 2026-11-26T09:00:00+09:00 (got {value[:40]!r}).",
+            field=name,
+        )
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise DomainError(f"{name} is out of range.", field=name) from None
 
 
 def public_cases():
-    return Case.objects.filter(kind__in=PUBLIC_KINDS).select_related(
-        "category", "department", "district", "open311_request"
+    photos = Prefetch(
+        "attachments", queryset=Attachment.objects.filter(kind=Attachment.Kind.IMAGE), to_attr="open311_photos"
+    )
+    return (
+        Case.objects.filter(kind__in=PUBLIC_KINDS)
+        .select_related("category", "department", "district", "open311_request")
+        .prefetch_related(photos)
     )
 
 
@@ -248,8 +295,17 @@ def requests_query(*, service_request_id="", service_code="", start_date="", end
     start, end = _parse_date(start_date, "start_date"), _parse_date(end_date, "end_date")
     if start and end and end < start:
         raise DomainError("end_date is before start_date.", field="end_date")
-    if start is None and end is None:
-        start = timezone.now() - DEFAULT_WINDOW
+    if start and end and end - start > DEFAULT_WINDOW:
+        raise DomainError("start_date and end_date may not span more than 90 days.", field="end_date")
+    try:
+        if start is None and end is None:
+            start = timezone.now() - DEFAULT_WINDOW
+        elif start is None:
+            start = end - DEFAULT_WINDOW
+        elif end is None:
+            end = start + DEFAULT_WINDOW
+    except OverflowError:
+        pass  # a window at the edge of the calendar is open on that side
     if start:
         qs = qs.filter(filed_at__gte=start)
     if end:
@@ -281,6 +337,28 @@ def token_get(token: str) -> ServiceRequest:
     return found
 
 
+def media_get(pk) -> Attachment:
+    """The gatekeeper of the public media view: a photo an Open311 application sent with a
+    public request. Photos citizens attach on other channels are never served here."""
+    photo = (
+        Attachment.objects.select_related("case")
+        .filter(pk=pk, kind=Attachment.Kind.IMAGE, case__channel=Channel.OPEN311, case__kind__in=PUBLIC_KINDS)
+        .first()
+    )
+    if photo is None:
+        raise NotFound(f"No media {pk!r}.")
+    return photo
+
+
+def _media_path(case: Case) -> str:
+    if case.channel != Channel.OPEN311:
+        return ""
+    photos = getattr(case, "open311_photos", None)
+    if photos is None:
+        photos = list(case.attachments.filter(kind=Attachment.Kind.IMAGE))
+    return reverse("open311:media", kwargs={"pk": photos[0].pk}) if photos else ""
+
+
 def _w3c(moment: datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
@@ -290,11 +368,17 @@ def _rounded(value):
     return float(round(value, 3)) if value is not None else None
 
 
-def request_as_dict(case: Case) -> dict:
-    """A case as the specification's service request, without personal data."""
+def request_as_dict(case: Case, *, absolute_url=lambda path: path) -> dict:
+    """A case as the specification's service request, without personal data.
+
+    Fields with no value are left out rather than sent as null (``lat``/``long`` of a case
+    with no public position, ``media_url`` with no media): the specification types them
+    as numbers and URLs. ``absolute_url`` turns the media view's path into a URL."""
     updated = case.answered_at or case.filed_at
     extra = getattr(case, "open311_request", None)  # select_related: no query per row
-    return {
+    media_path = _media_path(case)
+    media_url = absolute_url(media_path) if media_path else (extra.media_url if extra else "")
+    fields = {
         "service_request_id": case.tracking_number,
         "status": open311_status(case),
         "status_notes": case.get_status_display(),
@@ -311,5 +395,6 @@ def request_as_dict(case: Case) -> dict:
         "zipcode": "",
         "lat": _rounded(case.lat),
         "long": _rounded(case.lon),
-        "media_url": extra.media_url if extra else "",
+        "media_url": media_url or None,
     }
+    return {key: value for key, value in fields.items() if value is not None}
