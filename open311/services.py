@@ -4,13 +4,17 @@ A request filed here is an ordinary case on the channel "open311", filed by the
 application's service account; the reporter's contact details stay in
 ``ServiceRequest`` and never appear in a public answer."""
 
+import os
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+import filetype
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
@@ -19,11 +23,13 @@ from civicportal.accounts.models import User
 from civicportal.accounts.services import role_group
 from civicportal.errors import DomainError, NotAllowed, NotFound
 from complaints import services as complaints_services
-from complaints.models import OPEN_STATUSES, Case, Category, Channel, Kind
+from complaints.models import OPEN_STATUSES, PRIVATE_KINDS, Attachment, Case, Category, Channel, Kind
+from complaints.uploads import IMAGE_EXTENSIONS
 from open311.models import Application, ServiceAttribute, ServiceRequest, hash_key
 
 APPLICATION_ROLE = "open311_application"
 MAX_RESULTS = 1000
+# The specification: a date range "may not span more than 90 days", and 90 days is the default.
 DEFAULT_WINDOW = timedelta(days=90)
 POSTS_PER_MINUTE = 60
 
@@ -108,9 +114,12 @@ def _decimal(value, name):
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite():  # NaN and Infinity parse, but are no position
         raise DomainError(f"{name} must be a number.", field=name)
+    return number
 
 
 def _clean_attributes(category: Category, raw: dict) -> dict:
@@ -163,12 +172,16 @@ def request_file(
     device_id: str = "",
     account_id: str = "",
     description_public=False,
+    media=None,
 ) -> ServiceRequest:
     """POST requests: validate as the specification asks, then file an ordinary case.
 
     ``description_public`` (an extension of the specification, default false) carries the
     reporter's choice to publish the description; without it public reads show the
-    service, district, status and dates only."""
+    service, district, status and dates only. ``media`` is an uploaded photo (a multipart
+    POST): it is stored as the case's attachment through the portal's image cleaner, and the
+    public reads give the URL of ``media_get``'s view as the request's ``media_url`` (when the
+    reporter chose to publish)."""
     app = application_for_key(api_key)
     _throttle(app)
     if not service_code:
@@ -182,12 +195,14 @@ def request_file(
     if media_url and not media_url.startswith(("http://", "https://")):
         raise DomainError("media_url must be an http(s) URL.", field="media_url")
     answers = _clean_attributes(category, attributes or {})
+    _check_media(media)
     text = (description or "").strip()
     if answers:
         text = (text + "\n\n" if text else "") + "\n".join(f"{k}: {v}" for k, v in answers.items())
     if not text:
         raise DomainError("description is required.", field="description")
-    title = (description or category.name_ko).strip().splitlines()[0][:80] or category.name_ko
+    first_line = (description or "").strip().split("\n", 1)[0].strip()
+    title = first_line[:80] or category.name_ko
     with transaction.atomic():
         case = complaints_services.case_file(
             citizen=None,
@@ -202,6 +217,7 @@ def request_file(
             location_text=address_string[:200],
             source_url=media_url[:200],
             text_is_public=description_public,
+            attachments=[media] if media is not None else (),
         )
         return ServiceRequest.objects.create(
             case=case,
@@ -219,6 +235,17 @@ def request_file(
         )
 
 
+def _check_media(media):
+    """Only a photo may be the request's media; the image cleaner then checks it for real."""
+    if media is None:
+        return
+    head = media.read(512)
+    media.seek(0)
+    extension = os.path.splitext(media.name or "")[1].lower()
+    if not head or not (filetype.is_image(head) or extension in IMAGE_EXTENSIONS):
+        raise DomainError("media must be a photo (JPEG, PNG or WebP).", field="media")
+
+
 # --- reads ----------------------------------------------------------------------------------
 
 
@@ -227,14 +254,28 @@ def open311_status(case: Case) -> str:
 
 
 def _parse_date(value, name):
+    """A W3C datetime as an aware UTC moment; a naive one is Seoul time.
+
+    Anything else is a DomainError: an impossible date (month 13, 30 February, hour 25) or
+    a moment that leaves the calendar once moved to UTC. Converting here also keeps offsets
+    that Python accepts and PostgreSQL does not (beyond +/-15:59) away from the database."""
     if not value:
         return None
-    moment = parse_datetime(value)
+    try:
+        moment = parse_datetime(value.strip())
+    except ValueError:  # well-formed but impossible: 2026-13-01, 2026-02-30, 25:00
+        moment = None
     if moment is None:
-        raise DomainError(f"{name} must be a W3C datetime such as 2026-11-26T09:00:00+09:00.", field=name)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_default_timezone())
-    return moment
+        raise DomainError(
+            f"{name} must be a valid W3C datetime such as 2026-11-26T09:00:00+09:00 (got {value[:40]!r}).",
+            field=name,
+        )
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise DomainError(f"{name} is out of range.", field=name) from None
 
 
 def parse_flag(value, name) -> bool:
@@ -248,7 +289,14 @@ def parse_flag(value, name) -> bool:
 
 
 def public_cases():
-    return Case.objects.public().select_related("category", "department", "district", "open311_request")
+    photos = Prefetch(
+        "attachments", queryset=Attachment.objects.filter(kind=Attachment.Kind.IMAGE), to_attr="open311_photos"
+    )
+    return (
+        Case.objects.public()
+        .select_related("category", "department", "district", "open311_request")
+        .prefetch_related(photos)
+    )
 
 
 def requests_query(*, service_request_id="", service_code="", start_date="", end_date="", status=""):
@@ -260,8 +308,17 @@ def requests_query(*, service_request_id="", service_code="", start_date="", end
     start, end = _parse_date(start_date, "start_date"), _parse_date(end_date, "end_date")
     if start and end and end < start:
         raise DomainError("end_date is before start_date.", field="end_date")
-    if start is None and end is None:
-        start = timezone.now() - DEFAULT_WINDOW
+    if start and end and end - start > DEFAULT_WINDOW:
+        raise DomainError("start_date and end_date may not span more than 90 days.", field="end_date")
+    try:
+        if start is None and end is None:
+            start = timezone.now() - DEFAULT_WINDOW
+        elif start is None:
+            start = end - DEFAULT_WINDOW
+        elif end is None:
+            end = start + DEFAULT_WINDOW
+    except OverflowError:
+        pass  # a window at the edge of the calendar is open on that side
     if start:
         qs = qs.filter(filed_at__gte=start)
     if end:
@@ -293,6 +350,29 @@ def token_get(token: str) -> ServiceRequest:
     return found
 
 
+def media_get(pk) -> Attachment:
+    """The gatekeeper of the public media view: a photo an Open311 application sent with a
+    public request. Photos citizens attach on other channels are never served here."""
+    photo = (
+        Attachment.objects.select_related("case")
+        .filter(pk=pk, kind=Attachment.Kind.IMAGE, case__channel=Channel.OPEN311, case__text_is_public=True)
+        .exclude(case__kind__in=sorted(k.value for k in PRIVATE_KINDS))
+        .first()
+    )
+    if photo is None:
+        raise NotFound(f"No media {pk!r}.")
+    return photo
+
+
+def _media_path(case: Case) -> str:
+    if case.channel != Channel.OPEN311:
+        return ""
+    photos = getattr(case, "open311_photos", None)
+    if photos is None:
+        photos = list(case.attachments.filter(kind=Attachment.Kind.IMAGE))
+    return reverse("open311:media", kwargs={"pk": photos[0].pk}) if photos else ""
+
+
 def _w3c(moment: datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
@@ -302,15 +382,23 @@ def _rounded(value):
     return float(round(value, 3)) if value is not None else None
 
 
-def request_as_dict(case: Case) -> dict:
+def request_as_dict(case: Case, *, absolute_url=lambda path: path) -> dict:
     """A case as the specification's service request, without personal data: what
     ``Case.public_fields`` allows (the title, department, position and media only when the
-    citizen chose to publish them)."""
+    citizen chose to publish them).
+
+    Fields with no value are left out rather than sent as null (``lat``/``long`` of a case
+    with no public position, ``media_url`` with no media): the specification types them
+    as numbers and URLs. ``absolute_url`` turns the media view's path into a URL."""
     public = case.public_fields()
     updated = public["answered_at"] or public["filed_at"]
     extra = getattr(case, "open311_request", None)  # select_related: no query per row
     category, district, department = public["category"], public["district"], public["department"]
-    return {
+    media_url = ""
+    if public["text_is_public"]:
+        media_path = _media_path(case)
+        media_url = absolute_url(media_path) if media_path else (extra.media_url if extra else "")
+    fields = {
         "service_request_id": public["tracking_number"],
         "status": open311_status(case),
         "status_notes": public["status_label"],
@@ -327,5 +415,6 @@ def request_as_dict(case: Case) -> dict:
         "zipcode": "",
         "lat": _rounded(public["lat"]),
         "long": _rounded(public["lon"]),
-        "media_url": extra.media_url if extra and public["text_is_public"] else "",
+        "media_url": media_url or None,
     }
+    return {key: value for key, value in fields.items() if value is not None}
