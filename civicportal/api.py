@@ -2,7 +2,7 @@
 
 import copy
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
@@ -10,6 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from civicportal.api_errors import response_for_bad_request
 from civicportal.errors import DomainError
 
 
@@ -51,6 +52,9 @@ def exception_handler(exc, context):
         return Response(_error_body(exc.code, exc.message, fields), status=exc.status_code)
     if isinstance(exc, Http404):
         return Response(_error_body("not_found", "Not found."), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, SuspiciousOperation):
+        # A body Django refused while DRF parsed it (too large, too many fields or files).
+        return response_for_bad_request(exc)
     if isinstance(exc, PermissionDenied):
         return Response(
             _error_body("forbidden", "You do not have permission to perform this action."),
@@ -93,7 +97,7 @@ def add_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             codes = ["400", "401", "403", "404", "429"]
             if method in {"post", "put", "patch", "delete"}:
-                codes += ["409", "415"]
+                codes += ["409", "413", "415"]
             for code in codes:
                 responses.setdefault(
                     code,

@@ -2,7 +2,11 @@
 
 import json
 
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+
+from civicportal.api_errors import API_PREFIX, error_response, is_api_path, response_for_bad_request
 
 NUL = "\x00"
 
@@ -18,8 +22,18 @@ class RejectNulBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Open311 refuses them itself, in its specification's error format (open311/views.py).
-        if not request.path_info.startswith("/open311/") and self._has_nul(request):
+        if request.path_info.startswith("/open311/"):
+            # Open311 refuses them itself, in its specification's error format (open311/views.py).
+            return self.get_response(request)
+        try:
+            has_nul = self._has_nul(request)
+        except SuspiciousOperation as refused:
+            # The body was refused while being read (too large, too many fields or files):
+            # it cannot be read again further on, so the refusal is the answer.
+            if is_api_path(request.path):
+                return response_for_bad_request(refused)
+            raise
+        if has_nul:
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"error": "invalid", "detail": "Input must not contain NUL characters."}, status=400
@@ -39,6 +53,8 @@ class RejectNulBytesMiddleware:
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 try:
                     items = list(request.POST.lists())
+                except SuspiciousOperation:
+                    raise
                 except Exception:  # noqa: BLE001 - a malformed body is the view's to refuse
                     return False
                 return any(NUL in k or any(NUL in v for v in vs) for k, vs in items)
@@ -60,3 +76,63 @@ def _contains_nul(value) -> bool:
     if isinstance(value, list):
         return any(_contains_nul(v) for v in value)
     return False
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse with 413 a body whose declared length is over the limit, before anything reads it.
+
+    Django checks ``DATA_UPLOAD_MAX_MEMORY_SIZE`` only when ``request.POST`` or ``request.body``
+    is read, and DRF's JSON and form parsers read the raw stream past it. Multipart bodies may
+    carry attachments up to ``MAX_REQUEST_BYTES`` in all; any other body, ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return _refusal(request, 400, "invalid", "The Content-Length header is not a number.")
+        multipart = (request.META.get("CONTENT_TYPE") or "").startswith("multipart/")
+        limit = settings.MAX_REQUEST_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return _refusal(
+                request,
+                413,
+                "too_large",
+                f"The request body is larger than {limit // 2**20} MB."
+                if limit >= 2**20
+                else f"The request body is larger than {limit} bytes.",
+            )
+        return self.get_response(request)
+
+
+def _refusal(request, status, code, detail):
+    if is_api_path(request.path):
+        return error_response(status, code=code, detail=detail)
+    return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
+
+
+class ApiErrorShapeMiddleware:
+    """Under /api/, an error answered by any layer in another shape leaves as the one JSON shape.
+
+    DRF views already answer ``{"error", "detail", "fields"}``; this catches the rest: Django's
+    own refusals (CSRF 403, ``require_POST`` 405, a 400 from ``DisallowedHost``, an HTML page
+    from a handler) so a client never has to parse HTML."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or not request.path.startswith(API_PREFIX):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        shaped = error_response(response.status_code)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped

@@ -64,6 +64,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body too large is refused before anything reads it, and every error under
+    # /api/ leaves as JSON of the one error shape, whichever layer answered it.
+    "civicportal.middleware.ApiErrorShapeMiddleware",
+    "civicportal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -189,6 +193,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Upload limits: anything larger is refused before it reaches a view.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A whole request: a multipart body may carry five attachments of MAX_UPLOAD_BYTES beside its
+# fields; any other body may not exceed DATA_UPLOAD_MAX_MEMORY_SIZE. Larger is refused with 413.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=5 * MAX_UPLOAD_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Email, SMS, push ------------------------------------------------------

@@ -9,6 +9,8 @@ from civicportal import views
 admin.site.site_header = _("Civic Portal administration")
 admin.site.site_title = _("Civic Portal admin")
 
+handler400 = "civicportal.views.error_400"
+handler403 = "civicportal.views.error_403"
 handler404 = "civicportal.views.error_404"
 handler500 = "civicportal.views.error_500"
 

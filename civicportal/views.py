@@ -1,8 +1,11 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from civicportal.api_errors import error_response, is_api_path, response_for_bad_request
 
 
 def home(request):
@@ -37,18 +40,30 @@ def healthz(request):
 
 
 def _wants_json(request):
-    return request.path.startswith("/api/")
+    return is_api_path(request.path)
+
+
+def error_400(request, exception=None):
+    if _wants_json(request):
+        return response_for_bad_request(exception)
+    return defaults.bad_request(request, exception)
+
+
+def error_403(request, exception=None):
+    if _wants_json(request):
+        return error_response(403)
+    return defaults.permission_denied(request, exception)
 
 
 def error_404(request, exception=None):
     if _wants_json(request):
-        return JsonResponse({"error": "not_found", "detail": "Not found."}, status=404)
+        return error_response(404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request):
     if _wants_json(request):
-        return JsonResponse({"error": "server_error", "detail": "Server error. Nothing was saved."}, status=500)
+        return error_response(500)
     return render(request, "500.html", status=500)
 
 
