@@ -55,6 +55,7 @@ class CaseSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
             "department",
             "officer",
             "district",
+            "dong",
             "location_text",
             "is_simple",
             "filed_at",
