@@ -56,6 +56,7 @@ class CaseSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
             "department",
             "officer",
             "district",
+            "dong",
             "location_text",
             "is_simple",
             "text_is_public",

@@ -273,6 +273,9 @@ class Case(models.Model):
     district = models.ForeignKey(
         "accounts.District", verbose_name=_("district"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    dong = models.CharField(
+        _("dong (neighbourhood)"), max_length=50, blank=True, help_text=_("Derived from the position or the place.")
+    )
     location_text = models.CharField(_("place"), max_length=200, blank=True)
     is_simple = models.BooleanField(_("simple case (same-day)"), default=False)
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now, db_index=True)

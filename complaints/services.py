@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from civicportal.accounts import permissions
 from civicportal.accounts.business_calendar import deadline
-from civicportal.accounts.districts import district_at
+from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, DepartmentMembership, District
 from civicportal.errors import Conflict, DomainError
 from civicportal.notifications.services import notify
@@ -132,11 +132,24 @@ def _deadline(start: datetime, days: int) -> datetime:
 
 
 def route(*, kind, category_id, district_id, text) -> tuple[Department, bool, RoutingRule | None]:
-    """(department, is_simple, rule): the first matching active rule, else the coordination desk."""
+    """(department, is_simple, rule): the first matching active rule, else the office of the
+    district the case is in, else the coordination desk."""
     for rule in _active_rules():
         if rule.matches(kind=kind, category_id=category_id, district_id=district_id, text=text):
             return rule.department, rule.marks_simple, rule
-    return default_department(), False, None
+    office = _district_office(district_id) if district_id else None
+    return office or default_department(), False, None
+
+
+def _district_office(district_id) -> Department | None:
+    return _cached(
+        ("office", district_id),
+        lambda: (
+            Department.objects.filter(kind=Department.Kind.DISTRICT_OFFICE, district_id=district_id, is_active=True)
+            .order_by("pk")
+            .first()
+        ),
+    )
 
 
 def _coordinate(value, low, high, field):
@@ -149,6 +162,28 @@ def _coordinate(value, low, high, field):
     if not low <= number <= high:
         raise DomainError(_("Enter a valid position."), field=field)
     return number
+
+
+def _where(*, lat, lon, location_text, district) -> tuple[District | None, str]:
+    """(district, dong) of a filing: the district chosen on the form wins; else the district
+    whose boundary contains the position; else the one the typed place names (합정역 → 마포구
+    합정동). A position outside Seoul is refused rather than given a wrong district."""
+    where = locate(lat=lat, lon=lon, text=location_text, districts=_districts().values())
+    if where.outside:
+        raise DomainError(
+            _(
+                "This position is outside Seoul. Pick the place on the map of Seoul, or leave the "
+                "coordinates empty and describe the place."
+            ),
+            code="outside_seoul",
+            field="lat",
+        )
+    if district is None:
+        return where.district, where.dong
+    if where.district is None and lat is None and (location_text or "").strip():
+        # The district is known: a dong name found in two districts (신사동) is now one.
+        where = locate(text=f"{district.name_ko} {location_text}", districts=_districts().values())
+    return district, where.dong if where.district == district else ""
 
 
 def _supervisors(department_id):
@@ -224,8 +259,7 @@ def case_file(
     lon = _coordinate(lon, Decimal(-180), Decimal(180), "lon")
     if (lat is None) != (lon is None):
         raise DomainError(_("Give both latitude and longitude, or neither."), field="lat")
-    if district is None:
-        district = district_at(lat, lon, _districts().values())
+    district, dong = _where(lat=lat, lon=lon, location_text=location_text, district=district)
     uploads = clean_uploads(attachments)  # refuse bad files before anything is written
     now = now or timezone.now()
     category_id = getattr(category, "pk", category)
@@ -247,6 +281,7 @@ def case_file(
         lat=lat,
         lon=lon,
         district=district,
+        dong=dong,
         location_text=(location_text or "")[:200],
         is_simple=simple,
         filed_at=now,

@@ -1,13 +1,15 @@
-"""Seoul's 25 districts: loaded from the committed CSV (data migration and tests), and the
-district a position falls in (filing a case, the map picker's lookup)."""
+"""Seoul's 25 districts: loaded from the committed CSV (data migration and tests), and where a
+position or a typed place is (filing a case, a proposal, the map picker's look-up): the
+District row and dong that ``geo`` resolves."""
 
 import csv
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from civicportal.accounts import geo
+
 CSV = Path(__file__).resolve().parent / "data" / "seoul_districts.csv"
-# Seoul's bounding box: a position outside it is not used to derive a district.
-SEOUL_BOX = (Decimal("37.40"), Decimal("37.72"), Decimal("126.76"), Decimal("127.19"))
 
 
 def load_districts(district_model):
@@ -30,19 +32,36 @@ def load_districts(district_model):
     return count
 
 
-def district_at(lat, lon, districts=None):
-    """The district whose centroid is nearest, for a position inside Seoul (else None).
+@dataclass(frozen=True)
+class Location:
+    """Where a case, a proposal or a look-up is: a District row (or None), a dong name ("" when
+    not known), and whether a position was outside Seoul."""
 
-    ``lat`` and ``lon`` are Decimals (or None). ``districts`` is a caller's cached copy of the
-    District rows (filing keeps one per process); by default they are read from the database."""
+    district: object = None
+    dong: str = ""
+    outside: bool = False
+
+
+def _rows(districts):
     from civicportal.accounts.models import District
 
+    return {d.code: d for d in (District.objects.all() if districts is None else districts)}
+
+
+def locate(*, lat=None, lon=None, text="", districts=None) -> Location:
+    """The district and dong of a position (the boundary that contains it) or, without one,
+    of a place typed as text (see ``geo``). ``districts`` is a caller's cached copy of the
+    District rows (filing keeps one per process); by default they are read from the database."""
+    place = geo.resolve(lat=lat, lon=lon, text=text or "")
+    if place.outside:
+        return Location(outside=True)
+    if not place.district_code:
+        return Location()
+    return Location(district=_rows(districts).get(place.district_code), dong=place.dong)
+
+
+def district_at(lat, lon, districts=None):
+    """The district whose boundary contains a position (None outside Seoul or without one)."""
     if lat is None or lon is None:
         return None
-    south, north, west, east = SEOUL_BOX
-    if not (south <= lat <= north and west <= lon <= east):
-        return None
-    districts = list(District.objects.all() if districts is None else districts)
-    if not districts:
-        return None
-    return min(districts, key=lambda d: (d.lat - lat) ** 2 + (d.lon - lon) ** 2)
+    return locate(lat=lat, lon=lon, districts=districts).district

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from civicportal.accounts import permissions, services
-from civicportal.accounts.districts import district_at
+from civicportal.accounts import geo, permissions, services
+from civicportal.accounts.districts import locate
 from civicportal.accounts.forms import MobileCodeForm, ProfileForm, SignUpForm
 from civicportal.errors import DomainError
 
@@ -143,12 +143,32 @@ def _degrees(value, limit):
 
 @require_GET
 def district_lookup(request):
-    """The district a position falls in, for the map picker: ``{"district": {"code", "name"}}``
-    or ``{"district": null}`` outside Seoul; 400 for a position that is not one."""
-    lat, lon = _degrees(request.GET.get("lat"), 90), _degrees(request.GET.get("lon"), 180)
-    if lat is None or lon is None:
-        fields = {name: [_("Enter a valid position.")] for name, v in (("lat", lat), ("lon", lon)) if v is None}
-        return JsonResponse({"error": "invalid", "detail": _("Enter a valid position."), "fields": fields}, status=400)
-    district = district_at(lat, lon)
-    found = {"code": district.code, "name": district.name} if district else None
-    return JsonResponse({"district": found}, json_dumps_params={"ensure_ascii": False})
+    """Where a position or a typed place is, for the map picker: ``{"district": {"code",
+    "name"} or null, "dong": "", "outside": bool, "centre": [lat, lon] or null}``. With
+    ``lat`` and ``lon`` the boundary that contains the position decides (``outside`` true
+    outside Seoul); with ``place`` only, the district and dong it names, and a point to
+    centre the map on. 400 for a position that is not one."""
+    place = (request.GET.get("place") or "")[:200]
+    has_position = bool(request.GET.get("lat") or request.GET.get("lon")) or not place.strip()
+    lat = lon = None
+    if has_position:
+        lat, lon = _degrees(request.GET.get("lat"), 90), _degrees(request.GET.get("lon"), 180)
+        if lat is None or lon is None:
+            fields = {name: [_("Enter a valid position.")] for name, v in (("lat", lat), ("lon", lon)) if v is None}
+            return JsonResponse(
+                {"error": "invalid", "detail": _("Enter a valid position."), "fields": fields}, status=400
+            )
+    where = locate(lat=lat, lon=lon, text=place)
+    district = where.district
+    centre = None
+    if district and not has_position:
+        centre = geo.centre_of(geo.Place(district_code=district.code, dong=where.dong))
+    return JsonResponse(
+        {
+            "district": {"code": district.code, "name": district.name} if district else None,
+            "dong": where.dong,
+            "outside": where.outside,
+            "centre": list(centre) if centre else None,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -15,7 +15,12 @@ LOOKUP = "/accounts/districts/at/"
 def test_lookup_names_the_district_of_a_point_in_seoul(client):
     response = client.get(LOOKUP, {"lat": "37.5563", "lon": "126.9019"})
     assert response.status_code == 200
-    assert response.json() == {"district": {"code": "11440", "name": "Mapo-gu"}}
+    assert response.json() == {
+        "district": {"code": "11440", "name": "Mapo-gu"},
+        "dong": "망원2동",
+        "outside": False,
+        "centre": None,
+    }
 
 
 def test_lookup_answers_in_the_readers_language(client):
@@ -26,7 +31,7 @@ def test_lookup_answers_in_the_readers_language(client):
 def test_lookup_outside_seoul_finds_no_district(client):
     response = client.get(LOOKUP, {"lat": "35.1796", "lon": "129.0756"})  # Busan
     assert response.status_code == 200
-    assert response.json() == {"district": None}
+    assert response.json() == {"district": None, "dong": "", "outside": True, "centre": None}
 
 
 @pytest.mark.parametrize(
