@@ -217,9 +217,12 @@ def test_xml_declares_utf8_and_keeps_korean(client, pothole):
 
 
 def test_position_and_media_are_numbers_and_urls_or_absent(client, pothole, app_key):
-    placed = client.post(f"{BASE}/requests.json", form(app_key)).json()[0]["service_request_id"]
+    placed = client.post(f"{BASE}/requests.json", form(app_key, description_public="true")).json()[0][
+        "service_request_id"
+    ]
     unplaced = client.post(
-        f"{BASE}/requests.json", form(app_key, lat=None, long=None, address_string="서울 어딘가")
+        f"{BASE}/requests.json",
+        form(app_key, lat=None, long=None, address_string="서울 어딘가", description_public="true"),
     ).json()[0]["service_request_id"]
     by_id = {r["service_request_id"]: r for r in client.get(f"{BASE}/requests.json").json()}
     assert isinstance(by_id[placed]["lat"], float) and isinstance(by_id[placed]["long"], float)
@@ -269,7 +272,7 @@ def photo(name="pothole.jpg", **kwargs):
 
 
 def test_a_posted_photo_is_cleaned_attached_and_served_by_the_checked_view(client, pothole, app_key):
-    response = client.post(f"{BASE}/requests.json", {**form(app_key), "media": photo()})
+    response = client.post(f"{BASE}/requests.json", {**form(app_key, description_public="true"), "media": photo()})
     assert response.status_code == 201, response.content
     case = Case.objects.get(tracking_number=response.json()[0]["service_request_id"])
     attachment = case.attachments.get()
@@ -284,6 +287,16 @@ def test_a_posted_photo_is_cleaned_attached_and_served_by_the_checked_view(clien
     assert served["X-Content-Type-Options"] == "nosniff"
     image = Image.open(io.BytesIO(b"".join(served.streaming_content)))
     assert not image.getexif()  # the camera's GPS position was removed
+
+
+def test_a_photo_of_a_request_not_made_public_is_neither_listed_nor_served(client, pothole, app_key):
+    response = client.post(f"{BASE}/requests.json", {**form(app_key), "media": photo()})
+    case = Case.objects.get(tracking_number=response.json()[0]["service_request_id"])
+    attachment = case.attachments.get()
+    item = client.get(f"{BASE}/requests/{case.tracking_number}.json").json()[0]
+    assert "media_url" not in item
+    assert item.get("description", "") == ""
+    assert client.get(f"{BASE}/media/{attachment.pk}").status_code == 404
 
 
 @pytest.mark.parametrize(
