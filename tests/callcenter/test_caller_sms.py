@@ -57,6 +57,9 @@ def test_a_caller_who_agrees_gets_the_tracking_number_and_code_by_text(
     assert bare_caller.sms_consent is True and bare_caller.sms_consent_at is not None
     kinds = list(bare_caller.events.values_list("kind", flat=True))
     assert ContactEvent.Kind.SMS_CONSENT in kinds and ContactEvent.Kind.SMS_SENT in kinds
+    # When the caller calls again, the counsellor can read the code out once more.
+    again = client.get(reverse("callcenter:contact_detail", args=[bare_caller.pk])).content.decode()
+    assert f'id="case-access-code">{case.access_code_display}<' in again
 
 
 @pytest.mark.parametrize(("answer", "reason"), [("no", "refused"), ("", "not_asked")])
