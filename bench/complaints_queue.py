@@ -69,7 +69,7 @@ def load(count):
 
     from civicportal.accounts import demo
     from civicportal.accounts.models import Department, District, User
-    from complaints.models import OPEN_STATUSES, Case
+    from complaints.models import ACCESS_CODE_ALPHABET, OPEN_STATUSES, Case
 
     demo.load_all()
     departments = list(Department.objects.exclude(kind__in=Department.EXTERNAL_KINDS).values_list("pk", flat=True))
@@ -105,6 +105,8 @@ def load(count):
         "answer",
         "answered_at",
         "answer_round",
+        "text_is_public",
+        "access_code",
     ]
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -142,6 +144,8 @@ def load(count):
                         "" if open_case else "처리하였습니다",
                         answered,
                         0 if open_case else 1,
+                        False,
+                        "".join(rng.choices(ACCESS_CODE_ALPHABET, k=8)),
                     )
                 )
         cursor.execute(

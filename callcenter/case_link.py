@@ -35,6 +35,14 @@ def file_case_from_contact(
     )
 
 
+def access_code_of(case_id) -> str:
+    """The access code of a case filed from a contact, for the counsellor to read out again."""
+    from complaints.models import Case
+
+    case = Case.objects.filter(pk=case_id).only("access_code").first() if case_id else None
+    return case.access_code_display if case else ""
+
+
 def track_path() -> str:
     """The page where anyone follows a case with its tracking number and access code."""
     return reverse("complaints:track")

@@ -173,6 +173,9 @@ def _contacts(topics):
             callback_due_at=now + dt.timedelta(hours=2) if outcome == "callback" else None,
             status="closed" if closed else "open",
             closed_at=start + dt.timedelta(minutes=4) if closed else None,
+            # The caller who texted in agreed to be texted back (tracking number, survey).
+            sms_consent=True if channel == "sms_mms" else None,
+            sms_consent_at=start if channel == "sms_mms" else None,
         )
         contact.compute_duration()
         contact.save(update_fields=["duration_seconds"])

@@ -112,6 +112,10 @@ def _record_sms_consent(contact, by, sms_consent):
         return
     if sms_consent not in (True, False):
         raise DomainError(_("Record the caller's answer as yes or no."), field="sms_consent")
+    if not contact.caller_phone:
+        raise DomainError(
+            _("Record the caller's phone number with their consent to text messages."), field="sms_consent"
+        )
     contact.sms_consent, contact.sms_consent_at = sms_consent, timezone.now()
     Contact.objects.filter(pk=contact.pk).update(sms_consent=sms_consent, sms_consent_at=contact.sms_consent_at)
     _event(contact, ContactEvent.Kind.SMS_CONSENT, by, consent=sms_consent)
@@ -367,6 +371,7 @@ def contact_turn_into_case(
             )
         if locked.status == Contact.Status.OPEN and locked.counsellor_id not in (None, by.pk):
             raise DomainError(_("This contact is being handled by another counsellor."), code="not_yours")
+        _record_sms_consent(locked, by, sms_consent)
         body = (text or "").strip() or "\n\n".join(p for p in (locked.question, locked.message_text) if p)
         case = case_link.file_case_from_contact(
             contact=locked,
@@ -388,7 +393,6 @@ def contact_turn_into_case(
         else:
             locked.save(update_fields=["case_tracking_number", "case_id"])
         _event(locked, ContactEvent.Kind.CASE_CREATED, by, tracking_number=locked.case_tracking_number, case_id=case.pk)
-        _record_sms_consent(locked, by, sms_consent)
         code = getattr(case, "access_code_display", "")
         _tell_caller(
             locked,

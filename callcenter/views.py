@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from callcenter import selectors, services
+from callcenter import case_link, selectors, services
 from callcenter.forms import (
     AnswerForm,
     ArticleForm,
@@ -102,6 +102,7 @@ def contact_detail(request, pk):
             "correction_form": CorrectionForm(prefix="correct"),
             "case_form": CaseForm(prefix="case", initial={"title": (contact.question or contact.message_text)[:100]}),
             "answer_form": AnswerForm(prefix="answer"),
+            "case_access_code": case_link.access_code_of(contact.case_id),
         }
     return render(request, "callcenter/contact_detail.html", context)
 

@@ -1,6 +1,5 @@
 """Eung-Dap-So: cases (complaints, proposals, reports), their timeline, routing and SLA data."""
 
-import hmac
 import secrets
 from datetime import timedelta
 
@@ -379,12 +378,6 @@ class Case(models.Model):
         """The code as printed and read out: two groups of four."""
         half = len(self.access_code) // 2
         return f"{self.access_code[:half]}-{self.access_code[half:]}" if self.access_code else ""
-
-    def access_code_matches(self, raw) -> bool:
-        """Constant-time comparison with what a person typed."""
-        return hmac.compare_digest(normalise_access_code(raw).encode(), (self.access_code or "").encode()) and bool(
-            self.access_code
-        )
 
     def sla_state(self, now=None):
         """'overdue', 'due-soon' or 'on-time' (the CSS tag names); None once answered."""

@@ -43,20 +43,18 @@ _NO_CODE = "x" * ACCESS_CODE_LENGTH
 
 def get_case_by_access_code(tracking_number, access_code) -> Case:
     """The case with this tracking number if ``access_code`` is its code, else NotFound, the
-    same for a wrong code as for a missing case (same error, one query, one constant-time
-    comparison either way). For anyone, signed in or not: the caller shows only what
+    same for a wrong code as for a missing case (same error, the same one-column query, one
+    constant-time comparison either way). For anyone, signed in or not: the caller shows only what
     ``tracked_case_fields`` gives."""
     number = str(tracking_number or "").strip()[:12]
-    case = (
-        Case.objects.select_related("department", "district", "category").filter(tracking_number=number).first()
-        if number
-        else None
-    )
-    stored = (case.access_code if case is not None else "") or _NO_CODE
-    matches = hmac.compare_digest(normalise_access_code(access_code).encode(), stored.encode())
-    if case is None or not matches:
+    # Only the code is read first: a found row and a missing one cost the same small query;
+    # the case itself is loaded once the code matched.
+    row = Case.objects.filter(tracking_number=number).values_list("pk", "access_code").first() if number else None
+    pk, stored = row if row is not None else (None, "")
+    matches = hmac.compare_digest(normalise_access_code(access_code).encode(), (stored or _NO_CODE).encode())
+    if pk is None or not matches:
         raise NotFound("No case matches this tracking number and access code.")
-    return case
+    return Case.objects.select_related("department", "district", "category").get(pk=pk)
 
 
 def tracked_case_fields(case) -> dict:

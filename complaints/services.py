@@ -420,7 +420,7 @@ def case_acknowledge(*, case_id) -> bool:
                 "department": case.department.name,
                 "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
                 "code": case.access_code_display,
-                "track": reverse("complaints:track"),
+                "track": f"{settings.SITE_URL}{reverse('complaints:track')}",
             },
             link=_link(case),
         )

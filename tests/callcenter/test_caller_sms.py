@@ -57,6 +57,9 @@ def test_a_caller_who_agrees_gets_the_tracking_number_and_code_by_text(
     assert bare_caller.sms_consent is True and bare_caller.sms_consent_at is not None
     kinds = list(bare_caller.events.values_list("kind", flat=True))
     assert ContactEvent.Kind.SMS_CONSENT in kinds and ContactEvent.Kind.SMS_SENT in kinds
+    # When the caller calls again, the counsellor can read the code out once more.
+    again = client.get(reverse("callcenter:contact_detail", args=[bare_caller.pk])).content.decode()
+    assert f'id="case-access-code">{case.access_code_display}<' in again
 
 
 @pytest.mark.parametrize(("answer", "reason"), [("no", "refused"), ("", "not_asked")])
@@ -186,3 +189,15 @@ def test_a_bare_number_must_be_international(db):
     with pytest.raises(notification_services.DomainError):
         notification_services.notify_phone(phone="010-2345-6789", kind="test", title="x")
     assert not Notification.objects.exists()
+
+
+def test_consent_for_a_contact_without_a_number_is_refused_and_no_case_is_filed(client, counsellor, coordination_desk):
+    contact = ContactFactory(counsellor=counsellor, caller=None, caller_phone="")
+    client.force_login(counsellor)
+
+    response = turn_into_case(client, contact, **{"case-sms_consent": "yes"})
+
+    assert response.status_code == 400 and "phone number" in response.content.decode()
+    contact.refresh_from_db()
+    assert (contact.status, contact.case_tracking_number, contact.sms_consent) == ("open", "", None)
+    assert Case.objects.count() == 0 and contact.events.count() == 0

@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
+from civicportal.throttling import CellRateThrottle
 from complaints import services
 from complaints.models import ACCESS_CODE_ALPHABET, Case, new_access_code
 from tests.complaints.factories import file_case
@@ -158,16 +159,19 @@ def test_wrong_and_missing_take_comparable_time(client, answered_case):
     from django.core.cache import cache
 
     wrong, missing = [], []
-    for _round in range(5):
+    for _round in range(9):
         cache.clear()  # the throttle is not what is measured
         wrong.append(timed(answered_case.tracking_number))
         missing.append(timed("2099-9999999"))
     # Same query, same comparison: medians within a factor of 3 (generous for a shared machine).
     wrong.sort(), missing.sort()
-    assert wrong[2] < missing[2] * 3 and missing[2] < wrong[2] * 3
+    assert wrong[4] < missing[4] * 3 and missing[4] < wrong[4] * 3
 
 
-def test_tries_are_throttled_per_address_on_the_page_and_the_api(client, answered_case):
+def test_tries_are_throttled_per_address_on_the_page_and_the_api(client, answered_case, monkeypatch):
+    # The clock stands still: on a slow machine ten requests could take long enough to earn
+    # the next try back (10 a minute is one every 6 s after the first ten).
+    monkeypatch.setattr(CellRateThrottle, "timer", lambda self: 1_000_000.0)
     wrong = {"tracking_number": answered_case.tracking_number, "access_code": "ZZZZZZZZ"}
     statuses = [client.post(PAGE, wrong).status_code for _ in range(10)]
 
