@@ -90,6 +90,13 @@ def test_any_valid_offset_is_accepted_on_every_database(client, pothole, value):
     assert response.json() == []
 
 
+def test_lists_of_codes_are_bounded(client, pothole):
+    codes = ",".join(f"code{n}" for n in range(101))
+    assert "100" in json_error(client.get(f"{BASE}/requests.json", {"service_code": codes}), 400)
+    codes = ",".join(f"code{n}" for n in range(100))
+    assert client.get(f"{BASE}/requests.json", {"service_code": codes}).status_code == 200
+
+
 def test_a_date_range_may_not_span_more_than_90_days(client, pothole):
     params = {"start_date": "2026-01-01T00:00:00+09:00", "end_date": "2026-04-02T00:00:00+09:00"}
     assert "90 days" in json_error(client.get(f"{BASE}/requests.json", params), 400)
