@@ -277,8 +277,11 @@ def _parse_date(value, name):
 
 
 def public_cases():
+    # Only photos sent over Open311 are published (see media_get); one query for the page.
     photos = Prefetch(
-        "attachments", queryset=Attachment.objects.filter(kind=Attachment.Kind.IMAGE), to_attr="open311_photos"
+        "attachments",
+        queryset=Attachment.objects.filter(kind=Attachment.Kind.IMAGE, case__channel=Channel.OPEN311),
+        to_attr="open311_photos",
     )
     return (
         Case.objects.filter(kind__in=PUBLIC_KINDS)

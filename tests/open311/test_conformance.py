@@ -332,3 +332,21 @@ def test_the_media_view_serves_no_photo_a_citizen_attached_on_the_web(client, ci
     json_error(client.get(f"{BASE}/media/{attachment.pk}"), 404)
     assert "media_url" not in client.get(f"{BASE}/requests/{case.tracking_number}.json").json()[0]
     json_error(client.get(f"{BASE}/media/99999999"), 404)
+
+
+def test_the_list_reads_its_photos_in_a_fixed_number_of_queries(client, pothole, app_key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{BASE}/requests.json").status_code == 200
+        return len(queries)
+
+    for _ in range(2):
+        client.post(f"{BASE}/requests.json", {**form(app_key), "media": photo()})
+    few = list_queries()
+    for _ in range(3):
+        client.post(f"{BASE}/requests.json", {**form(app_key), "media": photo()})
+    assert list_queries() == few
+    assert all("media_url" in item for item in client.get(f"{BASE}/requests.json").json())
