@@ -150,8 +150,7 @@ def _clean_attributes(category: Category, raw: dict) -> dict:
         elif attribute.datatype == ServiceAttribute.Datatype.NUMBER:
             cleaned[code] = str(_decimal(values[0], f"attribute[{code}]"))
         elif attribute.datatype == ServiceAttribute.Datatype.DATETIME:
-            if parse_datetime(values[0]) is None:
-                raise DomainError(f"attribute[{code}] must be a W3C datetime.", field="attribute")
+            _parse_date(values[0], f"attribute[{code}]")
             cleaned[code] = values[0]
         else:
             cleaned[code] = values[0][:1000]

@@ -149,6 +149,18 @@ def test_a_position_that_is_no_number_is_refused_and_writes_nothing(client, poth
     assert Case.objects.count() == ServiceRequest.objects.count() == 0
 
 
+@pytest.mark.parametrize("value", ["2026-13-01T00:00:00", "2026-02-30T10:00:00+09:00", "soon"])
+def test_an_invalid_datetime_attribute_is_refused_and_writes_nothing(client, pothole, app_key, value):
+    from open311.models import ServiceAttribute
+
+    ServiceAttribute.objects.create(category=pothole, code="seen", description="When?", datatype="datetime", order=2)
+    description = json_error(client.post(f"{BASE}/requests.json", form(app_key, **{"attribute[seen]": value})), 400)
+    assert "attribute[seen]" in description
+    assert Case.objects.count() == 0
+    response = client.post(f"{BASE}/requests.json", form(app_key, **{"attribute[seen]": "2026-11-26T09:00:00+09:00"}))
+    assert response.status_code == 201
+
+
 def test_a_blank_description_falls_back_to_the_service_name(client, pothole, app_key):
     response = client.post(f"{BASE}/requests.json", form(app_key, description=" \n "))
     assert response.status_code == 201, response.content
