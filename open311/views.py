@@ -60,8 +60,9 @@ def endpoint(*methods):
                 services.check_jurisdiction(request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id"))
                 return view(request, *args, fmt=fmt, **kwargs)
             except DomainError as exc:
-                status = 429 if exc.code == "throttled" else exc.status_code
-                return error_response(fmt, status, exc.message)
+                if exc.code == "throttled":
+                    return error_response(fmt, 429, exc.message, headers={"Retry-After": "60"})
+                return error_response(fmt, exc.status_code, exc.message)
             except Http404:
                 return error_response(fmt, 404, "Not found.")
             except RequestDataTooBig:

@@ -520,6 +520,12 @@ ROUTES = {
         {"service_request_id": "2099-9999999"},
         ("anonymous",),
     ),
+    # A's photo attached on the web is no Open311 media: only photos filed over Open311 are.
+    "open311:media": Route(
+        lambda w: {"pk": w.case.attachments.get().pk},
+        {"pk": MISSING_PK},
+        ("anonymous",),
+    ),
 }
 
 # Routes whose identifier names nothing private to one user, and why.

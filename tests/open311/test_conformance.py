@@ -90,6 +90,13 @@ def test_any_valid_offset_is_accepted_on_every_database(client, pothole, value):
     assert response.json() == []
 
 
+def test_lists_of_codes_are_bounded(client, pothole):
+    codes = ",".join(f"code{n}" for n in range(101))
+    assert "100" in json_error(client.get(f"{BASE}/requests.json", {"service_code": codes}), 400)
+    codes = ",".join(f"code{n}" for n in range(100))
+    assert client.get(f"{BASE}/requests.json", {"service_code": codes}).status_code == 200
+
+
 def test_a_date_range_may_not_span_more_than_90_days(client, pothole):
     params = {"start_date": "2026-01-01T00:00:00+09:00", "end_date": "2026-04-02T00:00:00+09:00"}
     assert "90 days" in json_error(client.get(f"{BASE}/requests.json", params), 400)
@@ -140,6 +147,18 @@ def test_a_position_that_is_no_number_is_refused_and_writes_nothing(client, poth
     description = json_error(client.post(f"{BASE}/requests.json", form(app_key, lat=lat)), 400)
     assert "position" in description or "lat" in description
     assert Case.objects.count() == ServiceRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", ["2026-13-01T00:00:00", "2026-02-30T10:00:00+09:00", "soon"])
+def test_an_invalid_datetime_attribute_is_refused_and_writes_nothing(client, pothole, app_key, value):
+    from open311.models import ServiceAttribute
+
+    ServiceAttribute.objects.create(category=pothole, code="seen", description="When?", datatype="datetime", order=2)
+    description = json_error(client.post(f"{BASE}/requests.json", form(app_key, **{"attribute[seen]": value})), 400)
+    assert "attribute[seen]" in description
+    assert Case.objects.count() == 0
+    response = client.post(f"{BASE}/requests.json", form(app_key, **{"attribute[seen]": "2026-11-26T09:00:00+09:00"}))
+    assert response.status_code == 201
 
 
 def test_a_blank_description_falls_back_to_the_service_name(client, pothole, app_key):
@@ -338,3 +357,21 @@ def test_the_media_view_serves_no_photo_a_citizen_attached_on_the_web(client, ci
     json_error(client.get(f"{BASE}/media/{attachment.pk}"), 404)
     assert "media_url" not in client.get(f"{BASE}/requests/{case.tracking_number}.json").json()[0]
     json_error(client.get(f"{BASE}/media/99999999"), 404)
+
+
+def test_the_list_reads_its_photos_in_a_fixed_number_of_queries(client, pothole, app_key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{BASE}/requests.json").status_code == 200
+        return len(queries)
+
+    for _ in range(2):
+        client.post(f"{BASE}/requests.json", {**form(app_key), "media": photo()})
+    few = list_queries()
+    for _ in range(3):
+        client.post(f"{BASE}/requests.json", {**form(app_key), "media": photo()})
+    assert list_queries() == few
+    assert all("media_url" in item for item in client.get(f"{BASE}/requests.json").json())

@@ -175,6 +175,8 @@ def test_posts_are_throttled_per_application(client, pothole, app_key, monkeypat
     assert post_request(client, app_key).status_code == 201
     response = post_request(client, app_key)
     assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert response.json()[0]["code"] == 429
     assert Case.objects.count() == 2
 
 
