@@ -7,10 +7,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from lxml import etree
@@ -19,7 +15,13 @@ from signxml import InvalidSignature, XMLVerifier
 from civicportal.notifications import alerts, cap
 from civicportal.notifications.models import EmergencyAlert
 from tests.factories import district
-from tests.notifications.factories import alert_approver, alert_author, approved_alert, make_alert
+from tests.notifications.factories import (
+    alert_approver,
+    alert_author,
+    approved_alert,
+    make_alert,
+    make_key_and_certificate,
+)
 
 pytestmark = pytest.mark.django_db
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
@@ -35,26 +37,6 @@ SIX_TEXTS = {
     "vi": {"headline": "Cảnh báo mưa lớn"},
     "mn": {"headline": "Аадар борооны сэрэмжлүүлэг"},
 }
-
-
-def make_key_and_certificate(common_name="Seoul CAP signing (test)"):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    return key_pem, certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 
 @pytest.fixture(scope="session")
