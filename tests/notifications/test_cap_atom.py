@@ -55,13 +55,6 @@ def signing(settings, signing_pair, tmp_path):
     return cert_pem
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 @pytest.fixture
 def author():
     return alert_author()
@@ -394,3 +387,18 @@ def test_an_empty_feed_is_valid(client):
     schema = etree.RelaxNG(etree.parse(str(ATOM_RNG)))
     assert schema.validate(feed), schema.error_log
     assert feed.find(f"{ATOM}author/{ATOM}name") is not None
+
+
+def test_the_cancel_message_has_working_pages(author, approver, client):
+    alert = approved_alert(author, approver)
+    alerts.alert_cancel(alert=alert, by=approver)
+    cancel = EmergencyAlert.objects.get(references=alert, msg_type="Cancel")
+
+    page = client.get(f"/alerts/{cancel.identifier}/", HTTP_ACCEPT_LANGUAGE="ko")
+    assert page.status_code == 200
+    assert "[취소] 마포구 호우 경보" in page.content.decode()
+    api = client.get(f"/api/v1/alerts/{cancel.identifier}/").json()
+    assert (api["msg_type"], api["references"]) == ("Cancel", alert.identifier)
+    client.force_login(approver)
+    assert client.get(f"/alerts/manage/{cancel.pk}/").status_code == 200
+    assert client.get(f"/alerts/manage/{cancel.pk}/progress/").status_code == 200
