@@ -28,6 +28,7 @@ def _with_text(alert_list):
     language = ui_language()
     for alert in alert_list:
         alert.text = alert.text_for(language)
+        alert.event_name = cap.event_in(alert, language)
     return alert_list
 
 

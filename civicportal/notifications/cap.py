@@ -68,9 +68,14 @@ def area_description(alert, language="ko") -> str:
 def event_name(alert, text) -> str:
     """The event in the text's language: what the author wrote for it, else the vocabulary's
     name, else the event as written (an event outside the vocabulary without a translation)."""
-    return (
-        (getattr(text, "event", "") or "").strip() or vocabulary.event_name(alert.event, text.language) or alert.event
-    )
+    return (getattr(text, "event", "") or "").strip() or event_in(alert, text.language)
+
+
+def event_in(alert, language: str) -> str:
+    """The event in ``language``: the name an author gave in that language's text, else the
+    vocabulary's, else as written (also for the pages, in Korean or English)."""
+    given = next((t.event for t in alert.texts.all() if t.language == language and t.event), "")
+    return given or vocabulary.event_name(alert.event, language) or alert.event
 
 
 def _reference(message) -> str:

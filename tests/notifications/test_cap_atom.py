@@ -402,3 +402,15 @@ def test_the_cancel_message_has_working_pages(author, approver, client):
     client.force_login(approver)
     assert client.get(f"/alerts/manage/{cancel.pk}/").status_code == 200
     assert client.get(f"/alerts/manage/{cancel.pk}/progress/").status_code == 200
+
+
+def test_the_alert_pages_name_the_event_in_the_page_language(author, approver, client):
+    alert = approved_alert(author, approver)  # event "호우"
+
+    english = client.get(f"/alerts/{alert.identifier}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    korean = client.get(f"/alerts/{alert.identifier}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    listing = client.get("/alerts/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "<dd>Heavy rain (" in english and "호우" not in english.split('class="facts"')[1].split("</dl>")[0]
+    assert "<dd>호우 (" in korean
+    assert '<p class="meta">Heavy rain ·' in listing
