@@ -214,6 +214,10 @@ PUSH_GATEWAY_URL = env.str("PUSH_GATEWAY_URL", default="")
 PUSH_GATEWAY_TOKEN = env.str("PUSH_GATEWAY_TOKEN", default="")
 # Emergency-alert fan-out: citizens per chunk task.
 ALERT_CHUNK_SIZE = env.int("ALERT_CHUNK_SIZE", default=10_000)
+# CAP 1.2 signatures: the PEM itself or the path of a PEM file; both empty = unsigned CAP.
+CAP_SIGNING_KEY = env.str("CAP_SIGNING_KEY", default="")
+CAP_SIGNING_CERTIFICATE = env.str("CAP_SIGNING_CERTIFICATE", default="")
+CAP_SIGNING_KEY_PASSWORD = env.str("CAP_SIGNING_KEY_PASSWORD", default="")
 
 # --- Celery -----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

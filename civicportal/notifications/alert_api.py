@@ -27,7 +27,7 @@ class AlertTextSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AlertText
-        fields = ["language", "headline", "description", "instruction"]
+        fields = ["language", "headline", "event", "description", "instruction"]
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -95,7 +95,11 @@ class AlertInput(serializers.Serializer):
     onset = serializers.DateTimeField()
     expires = serializers.DateTimeField()
     # Any language code is accepted here so that the service can refuse one that is not offered.
-    texts = serializers.DictField(child=serializers.DictField(child=serializers.CharField(allow_blank=True)))
+    texts = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        help_text="{language: {headline, description, instruction, event}}; Korean required. `event` names the "
+        "event in that language (empty: the event vocabulary's name, see docs/notifications.md).",
+    )
     submit = serializers.BooleanField(default=False)
     immediately = serializers.BooleanField(default=False)
 

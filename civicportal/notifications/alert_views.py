@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, rfc3339_date
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,6 +28,7 @@ def _with_text(alert_list):
     language = ui_language()
     for alert in alert_list:
         alert.text = alert.text_for(language)
+        alert.event_name = cap.event_in(alert, language)
     return alert_list
 
 
@@ -62,15 +63,57 @@ def cap_xml(request, identifier):
         alert = alerts.get_public_alert(identifier)
     except NotFound:
         raise Http404
-    return HttpResponse(cap.alert_xml(alert), content_type="application/cap+xml; charset=utf-8")
+    return HttpResponse(cap.alert_xml(alert), content_type=f"{cap.CONTENT_TYPE}; charset=utf-8")
+
+
+# The date part of the tag URIs (RFC 4151): a year in which the sender's address was the city's.
+# Never change it: the ids of every entry would change with it.
+ATOM_TAG_YEAR = "2026"
+
+
+def entry_id(alert) -> str:
+    """The Atom id of an alert: a tag URI (RFC 4151) minted by the CAP sender, stable for ever."""
+    return f"tag:{cap.SENDER},{ATOM_TAG_YEAR}:alert:{alert.identifier}"
+
+
+class CAPAtomFeed(Atom1Feed):
+    """Atom 1.0 (RFC 4287) whose entries link to their CAP document as ``application/cap+xml``
+    (the link aggregators follow) and to the alert's page as ``text/html``; summaries are plain text."""
+
+    def add_item_elements(self, handler, item):
+        handler.addQuickElement("title", item["title"], {"type": "text"})
+        handler.addQuickElement("link", "", {"href": item["link"], "rel": "alternate", "type": cap.CONTENT_TYPE})
+        handler.addQuickElement("link", "", {"href": item["page"], "rel": "alternate", "type": "text/html"})
+        handler.addQuickElement("published", rfc3339_date(item["pubdate"]))
+        handler.addQuickElement("updated", rfc3339_date(item["updateddate"]))
+        handler.addQuickElement("id", item["unique_id"])
+        if item["description"]:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+        for category in item["categories"]:
+            handler.addQuickElement("category", "", {"term": category})
 
 
 class CurrentAlertsFeed(Feed):
-    """Atom index of current alerts; each entry links to its CAP XML."""
+    """Atom index of the alerts in force, Cancel and Update messages included (an aggregator
+    learns of a cancellation from them); each entry links to its CAP XML."""
 
-    feed_type = Atom1Feed
+    feed_type = CAPAtomFeed
     title = gettext_lazy("Seoul emergency alerts")
-    subtitle = gettext_lazy("Current emergency alerts of the Seoul Metropolitan Government (CAP 1.2)")
+
+    def subtitle(self):
+        text = _("Current emergency alerts of the Seoul Metropolitan Government (CAP 1.2)")
+        if not cap.is_signed():
+            text += " " + _("The CAP messages are not signed.")
+        return text
+
+    def author_name(self):
+        return cap.SENDER_NAME[ui_language()]
+
+    def author_email(self):
+        return cap.SENDER
+
+    def feed_guid(self):
+        return f"tag:{cap.SENDER},{ATOM_TAG_YEAR}:alerts"
 
     def link(self):
         return reverse("alerts:index")
@@ -78,7 +121,9 @@ class CurrentAlertsFeed(Feed):
     def items(self):
         return _with_text(
             list(
-                EmergencyAlert.objects.current(timezone.now()).prefetch_related("texts").order_by("-approved_at")[:100]
+                EmergencyAlert.objects.current(timezone.now())
+                .prefetch_related("texts")
+                .order_by("-approved_at", "-id")[:100]
             )
         )
 
@@ -91,8 +136,18 @@ class CurrentAlertsFeed(Feed):
     def item_link(self, item):
         return reverse("alerts:cap", args=[item.identifier])
 
+    def item_extra_kwargs(self, item):
+        return {"page": self.request.build_absolute_uri(reverse("alerts:detail", args=[item.identifier]))}
+
+    def get_feed(self, obj, request):
+        self.request = request
+        return super().get_feed(obj, request)
+
     def item_guid(self, item):
-        return item.identifier
+        return entry_id(item)
+
+    def item_categories(self, item):
+        return [item.category, item.msg_type]
 
     def item_pubdate(self, item):
         return item.approved_at

@@ -1,6 +1,7 @@
 """Emergency alerts: write, submit, approve (four eyes), cancel, update. The fan-out is in fanout.py."""
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from civicportal.accounts.models import District
 from civicportal.accounts.permissions import require
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
 from civicportal.notifications import alert_selectors
+from civicportal.notifications import alert_vocabulary as vocabulary
 from civicportal.notifications.models import (
     ALERT_LANGUAGES,
     AlertDelivery,
@@ -158,6 +160,7 @@ def alert_create(
                 alert=alert,
                 language=language,
                 headline=t["headline"].strip()[:160],
+                event=(t.get("event") or "").strip()[:100],
                 description=(t.get("description") or "").strip(),
                 instruction=(t.get("instruction") or "").strip(),
             )
@@ -248,9 +251,57 @@ def alert_cancel(*, alert: EmergencyAlert, by, note: str = "") -> EmergencyAlert
         alert_id = alert.pk
         transaction.on_commit(lambda: _queue_recount(alert_id))
     alert.refresh_from_db()
-    alert_selectors.forget_current()
     _record(alert, by, before, S.CANCELLED, note or _("%(n)d unsent deliveries stopped.") % {"n": stopped})
+    if alert.approved_at is not None:
+        _publish_withdrawal(alert, by)
+    alert_selectors.forget_current()
     return alert
+
+
+def _publish_withdrawal(alert: EmergencyAlert, by) -> EmergencyAlert:
+    """Publish the CAP Cancel of an alert that had gone public: a message of its own, with
+    ``references`` to the alert (a published CAP message never changes). It is sent to no one
+    (what was still queued is stopped); feeds and aggregators learn of it."""
+    now = timezone.now()
+    withdrawal = EmergencyAlert.objects.create(
+        identifier=new_identifier(),
+        msg_type=MsgType.CANCEL,
+        references=alert,
+        withdrawal=True,
+        event=alert.event,
+        category=alert.category,
+        severity=alert.severity,
+        urgency=alert.urgency,
+        certainty=alert.certainty,
+        area_kind=alert.area_kind,
+        circle_lat=alert.circle_lat,
+        circle_lon=alert.circle_lon,
+        radius_km=alert.radius_km,
+        channels=[],
+        onset=now,
+        expires=max(alert.expires, now + timedelta(hours=1)),
+        status=S.SENT,
+        author=by,
+        approver=by,
+        approved_at=now,
+        sending_started_at=now,
+        sent_at=now,
+    )
+    withdrawal.districts.set(alert.districts.all())
+    AlertText.objects.bulk_create(
+        [
+            AlertText(
+                alert=withdrawal,
+                language=text.language,
+                headline=vocabulary.WITHDRAWN_HEADLINE[text.language].format(headline=text.headline)[:160],
+                event=text.event,
+                description=vocabulary.WITHDRAWN_DESCRIPTION[text.language],
+            )
+            for text in alert.texts.all()
+        ]
+    )
+    _record(withdrawal, by, "", S.SENT, _("Cancel message of %(id)s published.") % {"id": alert.identifier})
+    return withdrawal
 
 
 def get_alert_for_officer(user, pk=None, *, identifier=None) -> EmergencyAlert:

@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "civicportal.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from civicportal.notifications import checks  # noqa: F401  (registers the system checks)

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -285,6 +286,11 @@ class EmergencyAlert(models.Model):
     sent_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     targeted_count = models.PositiveIntegerField(_("targeted citizens"), default=0)
+    withdrawal = models.BooleanField(
+        pgettext_lazy("emergency alert", "withdrawal"),
+        default=False,
+        help_text=_("A Cancel message published when an officer stopped the alert it refers to."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = EmergencyAlertQuerySet.as_manager()
@@ -346,6 +352,12 @@ class AlertText(models.Model):
     alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="texts")
     language = models.CharField(_("language"), max_length=2, choices=ALERT_LANGUAGES)
     headline = models.CharField(_("headline"), max_length=160)
+    event = models.CharField(
+        _("event in this language"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty: the event vocabulary names it, or the event is given as written."),
+    )
     description = models.TextField(_("description"), blank=True)
     instruction = models.TextField(_("instruction"), blank=True)
 

@@ -162,7 +162,11 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-def test_check_deploy_is_clean_with_production_values():
-    result = _run_settings(PRODUCTION, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+def test_check_deploy_is_clean_with_production_values(tmp_path):
+    from tests.notifications.factories import write_key_and_certificate
+
+    key, certificate = write_key_and_certificate(tmp_path)
+    production = {**PRODUCTION, "CAP_SIGNING_KEY": str(key), "CAP_SIGNING_CERTIFICATE": str(certificate)}
+    result = _run_settings(production, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

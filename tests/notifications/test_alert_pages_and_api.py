@@ -94,7 +94,9 @@ def test_cap_xml_of_a_cancelled_alert_is_valid(author, approver, client):
     alerts.alert_cancel(alert=alert, by=approver)
     xml = client.get(f"/alerts/{alert.identifier}.xml").content
     assert cap.validate(xml) == []
-    assert etree.fromstring(xml).findtext(f"{CAP}note").startswith("Cancelled")
+    assert etree.fromstring(xml).findtext(f"{CAP}msgType") == "Alert"  # as sent; the Cancel is a message of its own
+    cancel = EmergencyAlert.objects.get(references=alert, msg_type="Cancel")
+    assert cap.validate(client.get(f"/alerts/{cancel.identifier}.xml").content) == []
 
 
 def test_drafts_are_not_public(author, client):
@@ -117,7 +119,7 @@ def test_atom_feed_lists_current_alerts_only(sent_alert, author, approver, clien
     feed = etree.fromstring(response.content)
     atom = "{http://www.w3.org/2005/Atom}"
     entries = feed.findall(f"{atom}entry")
-    assert [e.findtext(f"{atom}id") for e in entries] == [sent_alert.identifier]
+    assert [e.findtext(f"{atom}id") for e in entries] == [f"tag:{cap.SENDER},2026:alert:{sent_alert.identifier}"]
     assert entries[0].find(f"{atom}link").get("href").endswith(f"/alerts/{sent_alert.identifier}.xml")
 
 
