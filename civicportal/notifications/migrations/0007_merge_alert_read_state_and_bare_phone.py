@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('notifications', '0006_alert_read_state_short_category_names'),
         ('notifications', '0006_notification_to_a_bare_phone_number'),
+        ('notifications', '0006_alert_text_event_and_withdrawal'),
     ]
 
     operations = [
