@@ -480,6 +480,8 @@ class AlertEvent(models.Model):
         fanout = _FANOUT_NOTE.match(self.note or "")
         if fanout and not self.to_status:
             n = int(fanout.group(1))
+            if n == 0:
+                return gettext("No one lives in the area: there was no one to send to.")
             return ngettext(
                 "The recipients were split into %(n)d part for sending.",
                 "The recipients were split into %(n)d parts for sending.",
