@@ -207,6 +207,10 @@ PUSH_GATEWAY_URL = env.str("PUSH_GATEWAY_URL", default="")
 PUSH_GATEWAY_TOKEN = env.str("PUSH_GATEWAY_TOKEN", default="")
 # Emergency-alert fan-out: citizens per chunk task.
 ALERT_CHUNK_SIZE = env.int("ALERT_CHUNK_SIZE", default=10_000)
+# How long a new alert stays in force unless its author says otherwise (the form's default expiry).
+ALERT_DEFAULT_HOURS = env.int("ALERT_DEFAULT_HOURS", default=6)
+# The alerts in force shown under every page's header are read at most this often (and on every change).
+ALERT_BANNER_CACHE_SECONDS = env.int("ALERT_BANNER_CACHE_SECONDS", default=30)
 
 # --- Celery -----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
