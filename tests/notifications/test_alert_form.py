@@ -196,3 +196,55 @@ def test_the_officer_history_reads_as_sentences(author, approver, client, django
     assert f"{author} asked for approval." in english
     assert "Sending finished" in english
     assert "(Meteorological)" in english
+
+
+def _admin_form_data(response):
+    """The admin change form's data as the page shows it (main form and inline formsets)."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        forms += list(formset.forms)
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is None:
+                continue
+            if hasattr(value, "all"):  # a many-to-many manager or queryset
+                value = [obj.pk for obj in value.all()]
+            elif isinstance(value, list):
+                value = [getattr(v, "pk", v) for v in value]
+            elif hasattr(value, "pk"):
+                value = value.pk
+            if isinstance(value, datetime):
+                local = timezone.localtime(value)
+                data[form.add_prefix(name) + "_0"] = local.strftime("%Y-%m-%d")
+                data[form.add_prefix(name) + "_1"] = local.strftime("%H:%M:%S")
+            else:
+                data[form.add_prefix(name)] = value
+    return data
+
+
+@pytest.mark.parametrize(("onset", "expires"), [(-3, -1), (2, 1)])
+def test_admin_refuses_the_same_times_and_changes_nothing(author, administrator, client, onset, expires):
+    from tests.notifications.factories import make_alert
+
+    draft = make_alert(author)
+    before = (draft.onset, draft.expires)
+    client.force_login(administrator)
+    url = f"/admin/notifications/emergencyalert/{draft.pk}/change/"
+    data = _admin_form_data(client.get(url))
+    now = timezone.localtime()
+    for field, hours in (("onset", onset), ("expires", expires)):
+        moved = now + timedelta(hours=hours)
+        data[f"{field}_0"], data[f"{field}_1"] = moved.strftime("%Y-%m-%d"), moved.strftime("%H:%M:%S")
+    data["channels"] = '["in_app"]'
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "expiry" in str(response.context["adminform"].form.errors["expires"])
+    draft.refresh_from_db()
+    assert (draft.onset, draft.expires) == before
