@@ -162,6 +162,11 @@ def test_the_banner_goes_when_the_all_clear_goes_out(
         alerts.alert_approve(alert=all_clear, by=approver)
 
     assert banner(client.get("/")) == ""
+    listed = client.get("/alerts/").content.decode()
+    current = listed[: listed.index('id="recent-h"')]
+    assert "한파 경보 해제" in current  # the all-clear itself is listed while it lasts
+    assert CITY_HEADLINE not in current
+    assert CITY_HEADLINE in listed[listed.index('id="recent-h"') :]
 
 
 def test_an_update_takes_the_place_of_the_original(send, author, approver, client, django_capture_on_commit_callbacks):
