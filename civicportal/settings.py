@@ -218,6 +218,10 @@ ALERT_CHUNK_SIZE = env.int("ALERT_CHUNK_SIZE", default=10_000)
 CAP_SIGNING_KEY = env.str("CAP_SIGNING_KEY", default="")
 CAP_SIGNING_CERTIFICATE = env.str("CAP_SIGNING_CERTIFICATE", default="")
 CAP_SIGNING_KEY_PASSWORD = env.str("CAP_SIGNING_KEY_PASSWORD", default="")
+# How long a new alert stays in force unless its author says otherwise (the form's default expiry).
+ALERT_DEFAULT_HOURS = env.int("ALERT_DEFAULT_HOURS", default=6)
+# The alerts in force shown under every page's header are read at most this often (and on every change).
+ALERT_BANNER_CACHE_SECONDS = env.int("ALERT_BANNER_CACHE_SECONDS", default=30)
 
 # --- Celery -----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

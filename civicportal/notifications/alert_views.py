@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicportal.errors import DomainError, NotFound
-from civicportal.notifications import alerts, cap, fanout
+from civicportal.notifications import alert_selectors, alerts, cap, fanout
 from civicportal.notifications.alert_forms import AlertForm
-from civicportal.notifications.models import AlertEvent, EmergencyAlert
+from civicportal.notifications.models import AlertEvent, EmergencyAlert, MsgType
 
 
 def ui_language():
@@ -35,7 +35,15 @@ def _with_text(alert_list):
 def index(request):
     now = timezone.now()
     published = EmergencyAlert.objects.published().prefetch_related("texts", "districts")
-    current = _with_text(list(published.current(now).order_by("-approved_at")[:50]))
+    # In force as the banner says (an updated original or an all-cleared one is no longer);
+    # an all-clear itself is listed while it lasts, so that people see it.
+    in_force = {a.pk for a in alert_selectors.alerts_in_force(now)}
+    current = [
+        a
+        for a in published.current(now).order_by("-approved_at")[:50]
+        if a.pk in in_force or a.msg_type == MsgType.CANCEL
+    ]
+    _with_text(current)
     current_ids = [a.pk for a in current]
     recent = _with_text(
         list(published.exclude(pk__in=current_ids).filter(approved_at__gte=now - timedelta(days=90))[:50])

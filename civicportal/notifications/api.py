@@ -4,7 +4,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from civicportal.notifications import services
+from civicportal.notifications import alert_selectors, services
 from civicportal.notifications.models import AlertDelivery, Notification
 
 
@@ -16,6 +16,9 @@ class ReceivedAlertSerializer(serializers.Serializer):
     headline = serializers.CharField(source="text.headline")
     instruction = serializers.CharField(source="text.instruction")
     sent_at = serializers.DateTimeField()
+    expires = serializers.DateTimeField(source="alert.expires")
+    expired = serializers.BooleanField(source="alert.is_expired", help_text="Past its expiry: no longer in force.")
+    read_at = serializers.DateTimeField(allow_null=True)
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -41,7 +44,12 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(
         request=None,
         responses=inline_serializer(
-            "UnreadCount", {"unread": serializers.IntegerField(), "current_alerts": serializers.IntegerField()}
+            "UnreadCount",
+            {
+                "unread": serializers.IntegerField(),
+                "current_alerts": serializers.IntegerField(),
+                "unread_alerts": serializers.IntegerField(help_text="Alerts in force not read yet (the bell)."),
+            },
         ),
     )
     @action(detail=False, methods=["get"])
@@ -54,7 +62,11 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             alert__expires__gt=timezone.now(),
         ).count()
         return Response(
-            {"unread": Notification.objects.inbox_of(request.user).unread().count(), "current_alerts": current_alerts}
+            {
+                "unread": Notification.objects.inbox_of(request.user).unread().count(),
+                "current_alerts": current_alerts,
+                "unread_alerts": alert_selectors.unread_alert_count(request.user),
+            }
         )
 
     @extend_schema(request=None, responses=ReceivedAlertSerializer(many=True))

@@ -68,6 +68,8 @@ def _load_in_force(author, approver):
         },
     )
     if not created:
+        # Its timeline moves with it (demo data only: the events are otherwise never changed).
+        AlertEvent.objects.filter(alert=alert).update(at=onset)
         return
     alert.districts.set(District.objects.filter(code=MAPO))
     AlertText.objects.bulk_create(
@@ -100,6 +102,7 @@ def _load_in_force(author, approver):
     AlertEvent.objects.create(alert=alert, actor=approver, from_status="pending_approval", to_status="approved")
     AlertEvent.objects.create(alert=alert, actor=approver, from_status="approved", to_status="sending")
     AlertEvent.objects.create(alert=alert, from_status="sending", to_status="sent")
+    AlertEvent.objects.filter(alert=alert).update(at=onset)
     residents = User.objects.filter(profile__district__code=MAPO)
     AlertDelivery.objects.bulk_create(
         [

@@ -319,6 +319,21 @@ class EmergencyAlert(models.Model):
     def __str__(self):
         return f"{self.identifier} {self.event}"
 
+    def clean(self):
+        """The times, for every form over the model (admin): the same rule as ``alert_create``."""
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        super().clean()
+        if self.onset is None or self.expires is None:
+            return
+        if self.expires <= self.onset:
+            raise ValidationError({"expires": _("The expiry must be after the start.")})
+        if self.status in (self.Status.DRAFT, self.Status.PENDING_APPROVAL) and self.expires <= timezone.now():
+            raise ValidationError(
+                {"expires": _("The expiry is in the past: an alert must be in force when it goes out.")}
+            )
+
     def root(self):
         """The original alert an update or cancel message refers to (following the chain)."""
         node, seen = self, set()
@@ -513,6 +528,8 @@ class AlertEvent(models.Model):
         fanout = _FANOUT_NOTE.match(self.note or "")
         if fanout and not self.to_status:
             n = int(fanout.group(1))
+            if n == 0:
+                return gettext("No one lives in the area: there was no one to send to.")
             return ngettext(
                 "The recipients were split into %(n)d part for sending.",
                 "The recipients were split into %(n)d parts for sending.",

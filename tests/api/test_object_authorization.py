@@ -335,6 +335,8 @@ NO_ALERT = {"identifier": "KR-SEOUL-NOPE-1"}
 ROUTES = {
     # --- browser: notifications, alerts ---------------------------------------------------
     "notifications:mark_read": Route(lambda w: {"pk": w.notification.pk}, {"pk": MISSING_PK}),
+    # Marking read takes published alerts only (they are public); a draft's identifier is unknown there.
+    "notifications:mark_alert_read": Route(_alert_identifier, NO_ALERT),
     "alerts:officer_detail": Route(_alert_pk, {"pk": MISSING_PK}, ALERT_STRANGERS),
     "alerts:update": Route(_alert_pk, {"pk": MISSING_PK}, ALERT_STRANGERS),
     "alerts:submit": Route(_alert_pk, {"pk": MISSING_PK}, ALERT_STRANGERS),
