@@ -1,6 +1,6 @@
 """REST API of Eung-Dap-So (/api/v1/complaints/). Thin: every verb calls a service."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -9,11 +9,12 @@ from rest_framework.views import APIView
 
 from civicportal.accounts import permissions
 from civicportal.accounts.models import Department, District, User
-from civicportal.api import PrebuiltFieldsMixin
+from civicportal.api import PrebuiltFieldsMixin, absolute_url
 from civicportal.errors import NotFound
 from complaints import selectors, services
 from complaints.models import (
     STAFF_CHANNELS,
+    Attachment,
     Case,
     CaseEvent,
     Category,
@@ -72,11 +73,32 @@ class CaseSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
         return case.sla_state()
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    url = serializers.SerializerMethodField(
+        help_text="Absolute URL of the permission-checked view: fetch it with the same Authorization header."
+    )
+
+    class Meta:
+        model = Attachment
+        fields = ["name", "kind", "content_type", "size", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment) -> str:
+        return absolute_url(self, attachment.download_url)
+
+
 class CaseDetailSerializer(CaseSerializer):
     events = serializers.SerializerMethodField()
+    # A method field, not a nested serializer: the prebuilt fields are shared between instances.
+    attachments = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "events"]
+        fields = [*CaseSerializer.Meta.fields, "attachments", "events"]
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, case) -> list[dict]:
+        return AttachmentSerializer(case.attachments.all(), many=True, context=self.context).data
 
     @extend_schema(exclude=True)
     def get_events(self, case) -> list[dict]:
@@ -238,7 +260,8 @@ class CaseDetail(APIView):
         case = _case(request, number)
         internal = permissions.can(request.user, "complaints.handle_case", case)
         selectors.case_reads_record(cases=[case], by=request.user, what="text and place (API)", request=request)
-        return Response(CaseDetailSerializer(case, context={"internal": internal}).data)
+        context = {"internal": internal, "request": request}
+        return Response(CaseDetailSerializer(case, context=context).data)
 
 
 class RateView(APIView):
