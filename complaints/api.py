@@ -1,5 +1,6 @@
 """REST API of Eung-Dap-So (/api/v1/complaints/). Thin: every verb calls a service."""
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -7,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicportal import limits
 from civicportal.accounts import permissions
 from civicportal.accounts.models import Department, District, User
 from civicportal.api import PrebuiltFieldsMixin, absolute_url
@@ -137,13 +139,14 @@ class DistrictField(serializers.SlugRelatedField):
 
 class FileCaseSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
-    title = serializers.CharField(max_length=200)
-    text = serializers.CharField()
+    title = serializers.CharField(max_length=limits.TITLE)
+    # The documented default; the filing service refuses against CASE_TEXT_MAX_CHARS itself.
+    text = serializers.CharField(max_length=settings.CASE_TEXT_MAX_CHARS)
     category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all(), required=False)
     district = DistrictField(required=False)
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
     lon = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
-    location_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    location_text = serializers.CharField(max_length=limits.PLACE, required=False, allow_blank=True)
     anonymous_reporter = serializers.BooleanField(required=False, default=False)
     attachments = serializers.ListField(child=serializers.FileField(), required=False)
 
@@ -163,7 +166,7 @@ class StaffFileCaseSerializer(FileCaseSerializer):
 
 class RateSerializer(serializers.Serializer):
     score = serializers.IntegerField()
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.COMMENT)
 
 
 class TextSerializer(serializers.Serializer):
@@ -172,7 +175,7 @@ class TextSerializer(serializers.Serializer):
 
 class TransferSerializer(serializers.Serializer):
     to_department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
-    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=limits.NOTE)
 
 
 class AssignSerializer(serializers.Serializer):
