@@ -9,6 +9,7 @@ Characters, not bytes: one Hangul syllable counts as one.
 """
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -79,3 +80,55 @@ def check_field(model, name: str, value, *, limit: int | None = None, field: str
         field=field or name,
         label=capfirst(model_field.verbose_name),
     )
+
+
+def check_model_fields(model, values: dict) -> None:
+    """``check_field`` for every text in ``values`` whose key is a field of ``model`` with a
+    ``max_length``: a service calls it with what it is about to write."""
+    for name, value in values.items():
+        if not isinstance(value, str):
+            continue
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if getattr(model_field, "max_length", None):
+            check_field(model, name, value.strip())
+
+
+def bind_form(form_class, model, fields=None) -> None:
+    """Give each text field of ``form_class`` named like a field of ``model`` that field's
+    ``max_length``: the form refuses longer text and the browser shows ``maxlength``."""
+    from django import forms
+    from django.core.validators import MaxLengthValidator
+
+    for name, form_field in form_class.base_fields.items():
+        if not isinstance(form_field, forms.CharField) or (fields and name not in fields):
+            continue
+        try:
+            limit = getattr(model._meta.get_field(name), "max_length", None)
+        except FieldDoesNotExist:
+            continue
+        if limit:
+            form_field.max_length = limit
+            form_field.validators = [v for v in form_field.validators if not isinstance(v, MaxLengthValidator)]
+            form_field.validators.append(MaxLengthValidator(limit))
+            form_field.widget.attrs["maxlength"] = str(limit)
+
+
+def bind_serializer(serializer_class, model, fields=None) -> None:
+    """The same for a DRF serializer's declared text fields: refused over the limit, and the
+    OpenAPI schema documents ``maxLength``."""
+    from rest_framework import serializers
+
+    for name, field in list(serializer_class._declared_fields.items()):
+        if not isinstance(field, serializers.CharField) or field.read_only or (fields and name not in fields):
+            continue
+        try:
+            limit = getattr(model._meta.get_field(field.source or name), "max_length", None)
+        except FieldDoesNotExist:
+            continue
+        if limit:
+            # DRF copies a declared field by calling its class again with the same arguments.
+            kwargs = {**field._kwargs, "max_length": limit}
+            serializer_class._declared_fields[name] = type(field)(*field._args, **kwargs)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicportal import limits
 from civicportal.accounts.models import District
 from civicportal.notifications.models import (
     ALERT_LANGUAGES,
@@ -34,7 +35,9 @@ class AlertForm(forms.Form):
     """An alert, or (``update_of`` given) an update / all-clear that goes to the same people."""
 
     msg_type = forms.ChoiceField(label=_("Message type"), choices=MsgType.choices, initial=MsgType.ALERT)
-    event = forms.CharField(label=_("Event"), max_length=100, help_text=_("e.g. Heavy rain, Earthquake, Fine dust"))
+    event = forms.CharField(
+        label=_("Event"), max_length=limits.ALERT_EVENT, help_text=_("e.g. Heavy rain, Earthquake, Fine dust")
+    )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
@@ -60,16 +63,20 @@ class AlertForm(forms.Form):
         for code, name in ALERT_LANGUAGES:
             required = code == "ko"
             self.fields[f"headline_{code}"] = forms.CharField(
-                label=_("Headline (%(language)s)") % {"language": name}, max_length=160, required=required
+                label=_("Headline (%(language)s)") % {"language": name},
+                max_length=limits.ALERT_HEADLINE,
+                required=required,
             )
             self.fields[f"description_{code}"] = forms.CharField(
                 label=_("Description (%(language)s)") % {"language": name},
                 required=False,
+                max_length=limits.ALERT_DESCRIPTION,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
             self.fields[f"instruction_{code}"] = forms.CharField(
                 label=_("Instruction (%(language)s)") % {"language": name},
                 required=False,
+                max_length=limits.ALERT_INSTRUCTION,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         if update_of is not None:
