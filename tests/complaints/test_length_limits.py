@@ -247,3 +247,30 @@ def test_open311_accepts_a_description_at_the_limit(client, app_key, parking):
 
     assert response.status_code in (200, 201)
     assert Case.objects.get().text == "가" * TEXT
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+
+def test_admin_refuses_a_case_text_over_the_limit(client, administrator, case, settings):
+    settings.CASE_TEXT_MAX_CHARS = 50
+    client.force_login(administrator)
+    url = f"/admin/complaints/case/{case.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None and not isinstance(value, list | tuple)
+    }
+    data |= {"text": "가" * 51, "department": case.department_id, "citizen": case.citizen_id}
+    data |= {"filed_by": case.filed_by_id, "attachments-TOTAL_FORMS": 0, "attachments-INITIAL_FORMS": 0}
+    data |= {"events-TOTAL_FORMS": 0, "events-INITIAL_FORMS": 0}
+
+    response = client.post(url, data)
+
+    assert 'maxlength="50"' in page.content.decode()
+    assert response.status_code == 200
+    assert "at most 50 characters" in response.content.decode()
+    case.refresh_from_db()
+    assert case.text == "집 앞에 불법 주차 차량이 있습니다."
