@@ -52,6 +52,15 @@ class CaseFileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["text"].widget.attrs["maxlength"] = str(limits.case_text())
 
+    def clean_text(self):
+        # The same rule as the filing service, worded for a field that carries its own label.
+        text = self.cleaned_data["text"]
+        try:
+            limits.check_length(text, limits.case_text(), field="text")
+        except limits.TooLong as exc:
+            raise forms.ValidationError(exc.message) from None
+        return text
+
 
 class RateForm(forms.Form):
     score = forms.TypedChoiceField(

@@ -95,9 +95,7 @@ def test_a_city_chooses_its_case_text_limit(client, api_as, citizen, parking_rul
     api = api_as(citizen).post(f"{API}/cases/", filing(text="가" * 101))
 
     assert 'maxlength="100"' in page
-    assert form.status_code == 400 and form.context["form"].errors["text"] == [
-        "Text: at most 100 characters (this has 101)."
-    ]
+    assert form.status_code == 400 and form.context["form"].errors["text"] == ["At most 100 characters (this has 101)."]
     assert api.status_code == 400 and api.json() == {
         "error": "too_long",
         "detail": "Text: at most 100 characters (this has 101).",
