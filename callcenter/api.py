@@ -12,8 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcenter import selectors, services
-from callcenter.models import ArticleSuggestion, Contact, KnowledgeArticle, Topic
+from callcenter.models import ArticleSuggestion, Contact, ContactEvent, KnowledgeArticle, Topic
 from callcenter.search import search_articles
+from civicportal import limits
 from civicportal.accounts.models import Department
 from civicportal.api import Pagination, absolute_url
 from civicportal.errors import NotAllowed
@@ -108,10 +109,10 @@ class CorrectionSerializer(serializers.Serializer):
 
 
 class CaseSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=limits.TITLE)
     text = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.CharField(required=False, default="complaint")
-    location_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    location_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.PLACE)
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
     lon = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
     text_is_public = serializers.BooleanField(
@@ -126,6 +127,17 @@ class WebMessageSerializer(serializers.Serializer):
     message_text = serializers.CharField(allow_blank=True, trim_whitespace=False)
     language = serializers.CharField(required=False, default=Contact.Language.KOREAN)
     topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.all(), required=False, allow_null=True)
+
+
+# message_text: the service refuses it with its own code (text_too_long), as SMS gateways count.
+TEXTS = ("question", "answer")
+for _serializer, _model, _fields in (
+    (ContactLogSerializer, Contact, TEXTS),
+    (CloseSerializer, Contact, TEXTS),
+    (CorrectionSerializer, ContactEvent, ("note",)),
+    (WebMessageSerializer, Contact, TEXTS),
+):
+    limits.bind_serializer(_serializer, _model, _fields)
 
 
 class AnswerSerializer(serializers.Serializer):

@@ -2,7 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callcenter.models import MESSAGE_MAX_CHARS, Contact, KnowledgeArticle, Topic
+from callcenter.models import MESSAGE_MAX_CHARS, ArticleSuggestion, Contact, ContactEvent, KnowledgeArticle, Topic
+from civicportal import limits
 from civicportal.accounts.models import Department
 
 DATETIME = {"type": "datetime-local"}
@@ -154,7 +155,7 @@ def case_kinds():
 
 
 class CaseForm(forms.Form):
-    title = forms.CharField(label=_("Case title"), max_length=200)
+    title = forms.CharField(label=_("Case title"), max_length=limits.TITLE)
     text = forms.CharField(
         label=_("Case text"),
         required=False,
@@ -162,7 +163,7 @@ class CaseForm(forms.Form):
         help_text=_("Empty: the caller's question and message."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=case_kinds, initial="complaint")
-    location_text = forms.CharField(label=_("Place"), max_length=200, required=False)
+    location_text = forms.CharField(label=_("Place"), max_length=limits.PLACE, required=False)
     lat = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6)
     lon = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6)
     text_is_public = forms.BooleanField(
@@ -202,7 +203,9 @@ class SurveyForm(forms.Form):
         choices=[(5, _("5 — excellent")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 — poor"))],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=limits.COMMENT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ArticleForm(forms.ModelForm):
@@ -220,7 +223,9 @@ class SuggestionForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class StatisticsForm(forms.Form):
@@ -235,3 +240,17 @@ class StatisticsForm(forms.Form):
             if (data["date_to"] - data["date_from"]).days > 366:
                 raise forms.ValidationError(_("Choose at most a year."))
         return data
+
+
+# message_text: the service refuses it with its own code (text_too_long), as SMS gateways count.
+TEXTS = ("question", "answer")
+for _form, _model, _fields in (
+    (ContactLogForm, Contact, TEXTS),
+    (CloseForm, Contact, TEXTS),
+    (CorrectionForm, Contact, TEXTS),
+    (CorrectionForm, ContactEvent, ("note",)),
+    (WebMessageForm, Contact, TEXTS),
+    (AnswerForm, Contact, TEXTS),
+    (SuggestionForm, ArticleSuggestion, ("question", "answer", "keywords", "reason")),
+):
+    limits.bind_form(_form, _model, _fields)

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicportal import limits
 from civicportal.accounts.models import BilingualNameMixin, Department, mask_mobile
 
-MESSAGE_MAX_CHARS = 1000
+MESSAGE_MAX_CHARS = limits.SMS_TEXT
 FOREIGN_LANGUAGE_EXTENSION = 9
 
 
@@ -115,10 +116,13 @@ class Contact(models.Model):
     topic = models.ForeignKey(
         Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
     )
-    question = models.TextField(_("question"), blank=True)
-    answer = models.TextField(_("answer given"), blank=True)
+    question = models.TextField(_("question"), blank=True, max_length=limits.CONTACT_TEXT)
+    answer = models.TextField(_("answer given"), blank=True, max_length=limits.CONTACT_TEXT)
     message_text = models.TextField(
-        _("SMS / message text"), blank=True, validators=[MaxLengthValidator(MESSAGE_MAX_CHARS)]
+        _("SMS / message text"),
+        blank=True,
+        max_length=MESSAGE_MAX_CHARS,
+        validators=[MaxLengthValidator(MESSAGE_MAX_CHARS)],
     )
     started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -150,7 +154,7 @@ class Contact(models.Model):
     satisfaction = models.PositiveSmallIntegerField(
         _("satisfaction (1-5)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True, max_length=2000)
+    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True, max_length=limits.COMMENT)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -287,7 +291,7 @@ class ContactEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=limits.NOTE)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
@@ -313,9 +317,11 @@ class KnowledgeArticleQuerySet(models.QuerySet):
 
 
 class KnowledgeArticle(models.Model):
-    question = models.CharField(_("question"), max_length=300)
-    answer = models.TextField(_("answer"))
-    keywords = models.CharField(_("keywords"), max_length=300, blank=True, help_text=_("Separated by commas."))
+    question = models.CharField(_("question"), max_length=limits.QUESTION)
+    answer = models.TextField(_("answer"), max_length=limits.ANSWER)
+    keywords = models.CharField(
+        _("keywords"), max_length=limits.KEYWORDS, blank=True, help_text=_("Separated by commas.")
+    )
     department = models.ForeignKey(
         Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -351,16 +357,16 @@ class ArticleSuggestion(models.Model):
 
     article = models.ForeignKey(KnowledgeArticle, on_delete=models.CASCADE, related_name="suggestions")
     suggested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    question = models.CharField(_("proposed question"), max_length=300)
-    answer = models.TextField(_("proposed answer"))
-    keywords = models.CharField(_("proposed keywords"), max_length=300, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    question = models.CharField(_("proposed question"), max_length=limits.QUESTION)
+    answer = models.TextField(_("proposed answer"), max_length=limits.ANSWER)
+    keywords = models.CharField(_("proposed keywords"), max_length=limits.KEYWORDS, blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=limits.NOTE)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True, max_length=limits.NOTE)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from callcenter.models import (
 )
 from callcenter.search import article_nouns
 from callcenter.uploads import clean_image
+from civicportal import limits
 from civicportal.accounts import permissions
 from civicportal.errors import Conflict, DomainError, NotFound
 from civicportal.notifications.services import notify, notify_phone
@@ -180,6 +181,7 @@ def contact_log(
         channel=channel, language=language, message_text=message_text, started_at=started_at, ended_at=ended_at
     )
     _check_outcome(outcome, transferred_to)
+    limits.check_model_fields(Contact, {"question": question or "", "answer": answer or ""})
     phone = normalise_phone(caller_phone)
     if sms_consent is not None and not phone:
         raise DomainError(
@@ -276,6 +278,7 @@ def contact_update(*, contact, by, topic=None, question=None, answer=None, langu
     )
     if language is not None and language not in Contact.Language.values:
         raise DomainError(_("The centre does not offer counselling in this language."), field="language")
+    limits.check_model_fields(Contact, {"question": question or "", "answer": answer or ""})
     with transaction.atomic():
         locked = _lock_open_own(contact, by)
         changes = {}
@@ -326,7 +329,9 @@ def contact_correct(*, contact, by, note: str, corrections: dict | None = None) 
     note = (note or "").strip()
     if not note:
         raise DomainError(_("Say what is corrected and why."), field="note")
+    limits.check_field(ContactEvent, "note", note)
     corrections = {k: v for k, v in (corrections or {}).items() if v not in (None, "")}
+    limits.check_model_fields(Contact, {k: v for k, v in corrections.items() if k in ("question", "answer")})
     unknown = set(corrections) - set(CORRECTABLE)
     if unknown:
         raise DomainError(_("These fields cannot be corrected: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -444,6 +449,7 @@ def web_message_answer(*, contact, by, answer: str, topic=None) -> Contact:
     answer = (answer or "").strip()
     if not answer:
         raise DomainError(_("Write the answer."), field="answer")
+    limits.check_field(Contact, "answer", answer)
     with transaction.atomic():
         locked = Contact.objects.select_for_update().get(pk=contact.pk)
         if locked.status == Contact.Status.CLOSED:
@@ -487,6 +493,7 @@ def callback_claim(*, contact, by) -> Contact:
 
 def callback_complete(*, contact, by, note: str = "") -> Contact:
     permissions.require(by, "callcenter.handle_contact", contact, message=_("Only counsellors complete callbacks."))
+    limits.check_field(ContactEvent, "note", (note or "").strip())
     with transaction.atomic():
         done = Contact.objects.filter(pk=contact.pk, callback_claimed_by=by, callback_done_at__isnull=True).update(
             callback_done_at=timezone.now()
@@ -571,9 +578,10 @@ def _store_survey_answer(contact, *, actor, score, comment) -> Contact:
         raise DomainError(_("Choose a score from 1 to 5."), field="satisfaction")
     if contact.survey_sent_at is None:
         raise Conflict(_("No survey was sent for this contact."), code="no_survey")
+    comment = limits.check_field(Contact, "satisfaction_comment", (comment or "").strip(), field="comment")
     with transaction.atomic():
         stored = Contact.objects.filter(pk=contact.pk, satisfaction__isnull=True).update(
-            satisfaction=score, satisfaction_comment=(comment or "").strip()[:2000]
+            satisfaction=score, satisfaction_comment=comment
         )
         if not stored:
             raise Conflict(_("You already answered this survey."), code="already_answered")
@@ -589,6 +597,7 @@ def article_save(*, by, article=None, **fields) -> KnowledgeArticle:
     """Create or change an article (lead counsellors, administrators)."""
     permissions.require(by, "callcenter.manage_knowledge_base", message=_("Only lead counsellors edit articles."))
     article = article or KnowledgeArticle()
+    limits.check_model_fields(KnowledgeArticle, fields)
     for name, value in fields.items():
         setattr(article, name, value)
     if not (article.question or "").strip() or not (article.answer or "").strip():
@@ -604,12 +613,15 @@ def article_suggest(
     permissions.require(by, "callcenter.suggest_article_edit", message=_("Only counsellors suggest edits."))
     if not (question or "").strip() or not (answer or "").strip():
         raise DomainError(_("A suggestion needs a question and an answer."), field="answer")
+    limits.check_model_fields(
+        ArticleSuggestion, {"question": question, "answer": answer, "keywords": keywords or "", "reason": reason or ""}
+    )
     return ArticleSuggestion.objects.create(
         article=article,
         suggested_by=by,
-        question=question.strip()[:300],
+        question=question.strip(),
         answer=answer.strip(),
-        keywords=(keywords or "").strip()[:300],
+        keywords=(keywords or "").strip(),
         reason=(reason or "").strip(),
     )
 
@@ -617,6 +629,7 @@ def article_suggest(
 def suggestion_decide(*, suggestion, by, approve: bool, note: str = "") -> ArticleSuggestion:
     """Approve (the article takes the proposed text) or reject a pending suggestion."""
     permissions.require(by, "callcenter.manage_knowledge_base", message=_("Only lead counsellors decide suggestions."))
+    limits.check_field(ArticleSuggestion, "decision_note", (note or "").strip(), field="note")
     with transaction.atomic():
         locked = ArticleSuggestion.objects.select_for_update().select_related("article").get(pk=suggestion.pk)
         if locked.status != ArticleSuggestion.Status.PENDING:

@@ -195,6 +195,9 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A whole request: a multipart body may carry five attachments of MAX_UPLOAD_BYTES beside its
 # fields; any other body may not exceed DATA_UPLOAD_MAX_MEMORY_SIZE. Larger is refused with 413.
+# Free-text limits are in civicportal/limits.py (docs/limits.md); a case's text is the one a
+# city may well want to choose (the GeoReport v2 description allows 4,000 characters).
+CASE_TEXT_MAX_CHARS = env.int("CASE_TEXT_MAX_CHARS", default=4000)
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=5 * MAX_UPLOAD_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicportal import limits
 from civicportal.errors import DomainError
 from civicportal.files import CheckedFileInput, admin_file_link
 from complaints import services
@@ -51,8 +53,27 @@ class CaseEventInline(admin.TabularInline):
         return False
 
 
+class CaseAdminForm(forms.ModelForm):
+    """The case's text limit is a setting, so it is checked here rather than by the model
+    (ModelAdmin gives the model and the fields)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "text" in self.fields:
+            self.fields["text"].widget.attrs["maxlength"] = str(limits.case_text())
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        try:
+            limits.check_field(Case, "text", text, limit=limits.case_text())
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return text
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
+    form = CaseAdminForm
     list_display = [
         "tracking_number",
         "title",

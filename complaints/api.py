@@ -1,20 +1,23 @@
 """REST API of Eung-Dap-So (/api/v1/complaints/). Thin: every verb calls a service."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicportal import limits
 from civicportal.accounts import permissions
 from civicportal.accounts.models import Department, District, User
-from civicportal.api import PrebuiltFieldsMixin
+from civicportal.api import PrebuiltFieldsMixin, absolute_url
 from civicportal.errors import NotFound
 from civicportal.throttling import CaseTrackThrottle
 from complaints import selectors, services
 from complaints.models import (
     STAFF_CHANNELS,
+    Attachment,
     Case,
     CaseEvent,
     Category,
@@ -84,16 +87,37 @@ class FiledCaseSerializer(CaseSerializer):
         fields = [*CaseSerializer.Meta.fields, "access_code"]
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    url = serializers.SerializerMethodField(
+        help_text="Absolute URL of the permission-checked view: fetch it with the same Authorization header."
+    )
+
+    class Meta:
+        model = Attachment
+        fields = ["name", "kind", "content_type", "size", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment) -> str:
+        return absolute_url(self, attachment.download_url)
+
+
 class CaseDetailSerializer(CaseSerializer):
     events = serializers.SerializerMethodField()
+    # A method field, not a nested serializer: the prebuilt fields are shared between instances.
+    attachments = serializers.SerializerMethodField()
     access_code = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "events", "access_code"]
+        fields = [*CaseSerializer.Meta.fields, "attachments", "events", "access_code"]
 
     def get_access_code(self, case) -> str | None:
         """Only for the citizen who filed it (to share it, or to read it again)."""
         return case.access_code_display if self.context.get("own") else None
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, case) -> list[dict]:
+        return AttachmentSerializer(case.attachments.all(), many=True, context=self.context).data
 
     @extend_schema(exclude=True)
     def get_events(self, case) -> list[dict]:
@@ -132,13 +156,14 @@ class DistrictField(serializers.SlugRelatedField):
 
 class FileCaseSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
-    title = serializers.CharField(max_length=200)
-    text = serializers.CharField()
+    title = serializers.CharField(max_length=limits.TITLE)
+    # The documented default; the filing service refuses against CASE_TEXT_MAX_CHARS itself.
+    text = serializers.CharField(max_length=settings.CASE_TEXT_MAX_CHARS)
     category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all(), required=False)
     district = DistrictField(required=False)
     lat = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
     lon = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
-    location_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    location_text = serializers.CharField(max_length=limits.PLACE, required=False, allow_blank=True)
     anonymous_reporter = serializers.BooleanField(required=False, default=False)
     text_is_public = serializers.BooleanField(
         required=False,
@@ -167,7 +192,7 @@ class StaffFileCaseSerializer(FileCaseSerializer):
 
 class RateSerializer(serializers.Serializer):
     score = serializers.IntegerField()
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.COMMENT)
 
 
 class TextSerializer(serializers.Serializer):
@@ -176,7 +201,7 @@ class TextSerializer(serializers.Serializer):
 
 class TransferSerializer(serializers.Serializer):
     to_department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all())
-    reason = serializers.CharField(allow_blank=True, required=False, default="")
+    reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=limits.NOTE)
 
 
 class AssignSerializer(serializers.Serializer):
@@ -265,7 +290,8 @@ class CaseDetail(APIView):
         internal = permissions.can(request.user, "complaints.handle_case", case)
         selectors.case_reads_record(cases=[case], by=request.user, what="text and place (API)", request=request)
         own = case.citizen_id is not None and case.citizen_id == request.user.pk
-        return Response(CaseDetailSerializer(case, context={"internal": internal, "own": own}).data)
+        context = {"internal": internal, "own": own, "request": request}
+        return Response(CaseDetailSerializer(case, context=context).data)
 
 
 class RateView(APIView):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicportal import limits
 from civicportal.accounts.models import Department, District, User
 from complaints.models import Category, Kind
 
@@ -21,10 +22,11 @@ class MultipleFileField(forms.FileField):
 class CaseFileForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is it?"), choices=Kind.choices, initial=Kind.COMPLAINT)
     category = forms.ModelChoiceField(label=_("Topic"), queryset=Category.objects.all(), required=False)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=limits.TITLE)
+    # Its limit is a setting: the browser is told in __init__, the filing service refuses.
     text = forms.CharField(label=_("Describe it"), widget=forms.Textarea(attrs={"rows": 6}))
     location_text = forms.CharField(
-        label=_("Place"), max_length=200, required=False, help_text=_("e.g. the address or a nearby landmark")
+        label=_("Place"), max_length=limits.PLACE, required=False, help_text=_("e.g. the address or a nearby landmark")
     )
     district = forms.ModelChoiceField(
         label=_("District"),
@@ -58,6 +60,19 @@ class CaseFileForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,audio/*,video/*,application/pdf"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.attrs["maxlength"] = str(limits.case_text())
+
+    def clean_text(self):
+        # The same rule as the filing service, worded for a field that carries its own label.
+        text = self.cleaned_data["text"]
+        try:
+            limits.check_length(text, limits.case_text(), field="text")
+        except limits.TooLong as exc:
+            raise forms.ValidationError(exc.message) from None
+        return text
+
 
 class TrackForm(forms.Form):
     """Follow a case without an account: the tracking number and the access code from the receipt."""
@@ -83,19 +98,28 @@ class RateForm(forms.Form):
         coerce=int,
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=limits.COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class AdditionalAnswerForm(forms.Form):
-    text = forms.CharField(label=_("What is missing from the answer?"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("What is missing from the answer?"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AnswerForm(forms.Form):
-    text = forms.CharField(label=_("Answer to the citizen"), widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(
+        label=_("Answer to the citizen"), max_length=limits.ANSWER, widget=forms.Textarea(attrs={"rows": 6})
+    )
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Internal note"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class TransferForm(forms.Form):
@@ -104,7 +128,9 @@ class TransferForm(forms.Form):
         queryset=Department.objects.filter(is_active=True).order_by("kind", "name_ko"),
         help_text=_("Another department, a district office, a ministry or another local government."),
     )
-    reason = forms.CharField(label=_("Reason (shown to the citizen)"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason (shown to the citizen)"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AssignForm(forms.Form):

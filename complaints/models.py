@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicportal import limits
 from civicportal.errors import Conflict
 
 
@@ -224,7 +225,8 @@ class Case(models.Model):
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=limits.TITLE)
+    # Its limit is a setting (CASE_TEXT_MAX_CHARS), checked by the filing service.
     text = models.TextField(_("text"))
     nouns = models.TextField(_("search nouns"), blank=True, editable=False)
     citizen = models.ForeignKey(
@@ -275,7 +277,7 @@ class Case(models.Model):
     dong = models.CharField(
         _("dong (neighbourhood)"), max_length=50, blank=True, help_text=_("Derived from the position or the place.")
     )
-    location_text = models.CharField(_("place"), max_length=200, blank=True)
+    location_text = models.CharField(_("place"), max_length=limits.PLACE, blank=True)
     is_simple = models.BooleanField(_("simple case (same-day)"), default=False)
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now, db_index=True)
     clock_started_at = models.DateTimeField(_("SLA clock started at"), default=timezone.now)
@@ -284,7 +286,7 @@ class Case(models.Model):
     acknowledged_at = models.DateTimeField(_("acknowledgement queued at"), null=True, blank=True)
     warned_at = models.DateTimeField(_("officer warned at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
-    answer = models.TextField(_("answer"), blank=True)
+    answer = models.TextField(_("answer"), blank=True, max_length=limits.ANSWER)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -514,7 +516,7 @@ class Rating(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings")
     answer_round = models.PositiveSmallIntegerField(_("answer round"))
     score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=limits.COMMENT)
     rated_at = models.DateTimeField(_("rated at"), default=timezone.now)
 
     class Meta:
@@ -531,8 +533,8 @@ class Rating(models.Model):
 
 
 class FaqEntry(models.Model):
-    question = models.CharField(_("question"), max_length=300)
-    answer = models.TextField(_("answer"))
+    question = models.CharField(_("question"), max_length=limits.QUESTION)
+    answer = models.TextField(_("answer"), max_length=limits.ANSWER)
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL)
     nouns = models.TextField(_("search nouns"), blank=True, editable=False)
     is_published = models.BooleanField(_("published"), default=True)
@@ -559,9 +561,9 @@ class PublishedExample(models.Model):
     case = models.OneToOneField(
         Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL, related_name="example"
     )
-    title = models.CharField(_("title"), max_length=200)
-    question = models.TextField(_("question (anonymised)"))
-    answer = models.TextField(_("answer"))
+    title = models.CharField(_("title"), max_length=limits.TITLE)
+    question = models.TextField(_("question (anonymised)"), max_length=limits.ANSWER)
+    answer = models.TextField(_("answer"), max_length=limits.ANSWER)
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL)
     department = models.ForeignKey(
         "accounts.Department",

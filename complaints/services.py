@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicportal import limits
 from civicportal.accounts import permissions
 from civicportal.accounts.business_calendar import deadline
 from civicportal.accounts.districts import locate
@@ -242,8 +243,11 @@ def case_file(
         raise DomainError(_("Citizens file their own cases."), code="forbidden", field="citizen")
     if kind not in Kind.values:
         raise DomainError(_("Choose the kind of case."), field="kind")
-    title = _required_text(title, "title", _("Enter a title."))[:200]
+    # Titles are refused when too long, never cut: the citizen chooses what to drop.
+    title = limits.check_field(Case, "title", _required_text(title, "title", _("Enter a title.")))
     text = _required_text(text, "text", _("Describe your case."))
+    limits.check_field(Case, "text", text, limit=limits.case_text())
+    location_text = limits.check_field(Case, "location_text", (location_text or "").strip())
     if anonymous_reporter and kind not in CONFIDENTIAL_KINDS:
         raise DomainError(
             _("Only corruption and public-interest reports can hide the reporter."), field="anonymous_reporter"
@@ -282,7 +286,7 @@ def case_file(
         lon=lon,
         district=district,
         dong=dong,
-        location_text=(location_text or "")[:200],
+        location_text=location_text,
         is_simple=simple,
         filed_at=now,
     )
@@ -494,6 +498,7 @@ def _assign(case, *, officer, by, claim) -> Case:
 def case_add_note(*, case, by, text) -> CaseEvent:
     permissions.require(by, "complaints.handle_case", case)
     text = _required_text(text, "text", _("Write a note."))
+    limits.check_field(CaseEvent, "note", text, limit=limits.NOTE, field="text")
     return CaseEvent.objects.create(case=case, kind=E.NOTE, actor=by, note=text, is_internal=True)
 
 
@@ -535,7 +540,7 @@ def case_answer(*, case, by, text) -> Case:
     permissions.require(
         by, "complaints.handle_case", case, message=_("Only an officer of the handling department can answer.")
     )
-    text = _required_text(text, "text", _("Write the answer."))
+    text = limits.check_field(Case, "answer", _required_text(text, "text", _("Write the answer.")), field="text")
     now = timezone.now()
     with transaction.atomic():
         case = _locked(case)
@@ -560,6 +565,7 @@ def case_transfer(*, case, by, to_department, reason) -> Case:
     another local government). The reason is mandatory and shown to the citizen."""
     permissions.require(by, "complaints.handle_case", case)
     reason = _required_text(reason, "reason", _("Give the reason for the transfer."))
+    limits.check_length(reason, limits.NOTE, field="reason", label=_("reason"))
     if to_department is None:
         raise DomainError(_("Choose where to transfer the case."), field="to_department")
     if not to_department.is_active:
@@ -634,15 +640,14 @@ def case_rate(*, case, by, score, comment="") -> Rating:
         score = 0
     if not 1 <= score <= 5:
         raise DomainError(_("Give a score from 1 to 5."), field="score")
+    comment = limits.check_field(Rating, "comment", (comment or "").strip())
     with transaction.atomic():
         case = _locked(case)
         if case.status not in (Status.ANSWERED, Status.CLOSED):
             raise Conflict(_("You can rate a case once it is answered."))
         try:
             with transaction.atomic():
-                rating = Rating.objects.create(
-                    case=case, answer_round=case.answer_round, score=score, comment=(comment or "").strip()
-                )
+                rating = Rating.objects.create(case=case, answer_round=case.answer_round, score=score, comment=comment)
         except IntegrityError:
             raise Conflict(_("You already rated this answer."))
         CaseEvent.objects.create(case=case, kind=E.RATED, actor=by, note=str(score))
@@ -653,6 +658,7 @@ def case_request_additional_answer(*, case, by, text) -> Case:
     """Reopen an answered case with the citizen's question; a new deadline from now."""
     permissions.require(by, "complaints.rate_case", case, message=_("Only the citizen who filed the case can ask."))
     text = _required_text(text, "text", _("Say what is missing from the answer."))
+    limits.check_field(CaseEvent, "note", text, limit=limits.NOTE, field="text")
     now = timezone.now()
     with transaction.atomic():
         case = _locked(case)

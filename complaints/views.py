@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from civicportal.accounts import permissions
 from civicportal.errors import DomainError, NotAllowed, NotFound
-from civicportal.files import file_response
+from civicportal.files import api_token_accepted, file_response
 from civicportal.throttling import address_allowed
 from complaints import selectors, services
 from complaints.forms import (
@@ -194,8 +194,11 @@ def additional_answer(request, number):
     return render(request, "complaints/detail.html", _detail_context(request, case, additional_form=form), status=400)
 
 
+@require_GET
+@api_token_accepted
 @login_required
 def attachment(request, pk):
+    """A case's attachment, to whoever may see the case (the API lists these URLs)."""
     item = get_object_or_404(Attachment.objects.select_related("case"), pk=pk)
     _case(request, item.case.tracking_number)
     return file_response(

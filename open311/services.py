@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from civicportal import limits
 from civicportal.accounts.models import User
 from civicportal.accounts.services import role_group
 from civicportal.errors import DomainError, NotAllowed, NotFound
@@ -194,6 +195,9 @@ def request_file(
         raise DomainError("A location is required: lat and long, or address_string.", field="lat")
     if media_url and not media_url.startswith(("http://", "https://")):
         raise DomainError("media_url must be an http(s) URL.", field="media_url")
+    # Refused, never cut: the spec's own limit for a description is 4,000 characters.
+    limits.check_length((description or "").strip(), limits.case_text(), field="description", label="description")
+    limits.check_length(address_string.strip(), limits.PLACE, field="address_string", label="address_string")
     answers = _clean_attributes(category, attributes or {})
     _check_media(media)
     text = (description or "").strip()
@@ -214,7 +218,7 @@ def request_file(
             category=category,
             lat=lat,
             lon=lon,
-            location_text=address_string[:200],
+            location_text=address_string.strip(),
             source_url=media_url[:200],
             text_is_public=description_public,
             attachments=[media] if media is not None else (),

@@ -7,6 +7,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicportal import limits
 from civicportal.api import Pagination, PrebuiltFieldsMixin, absolute_url
 from civicportal.errors import DomainError
 from polls import services
@@ -85,11 +86,16 @@ class ProposalInput(serializers.Serializer):
 
     question = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    options = serializers.ListField(child=serializers.CharField(max_length=200), min_length=2, max_length=50)
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=limits.POLL_OPTION), min_length=2, max_length=50
+    )
     multiple = serializers.BooleanField(default=False)
     max_choices = serializers.IntegerField(min_value=1, default=1)
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
+
+
+limits.bind_serializer(ProposalInput, Poll)
 
 
 class ResultOption(serializers.Serializer):

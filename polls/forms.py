@@ -2,7 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from civicportal import limits
 from civicportal.accounts.models import CitizenProfile, Department, District
+from polls.models import Poll
 from polls.uploads import clean_image
 
 
@@ -90,7 +92,9 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
     )
-    reason = forms.CharField(label=_("Reason (sent to the citizen)"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason (sent to the citizen)"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DrawForm(forms.Form):
@@ -124,3 +128,7 @@ class MembersForm(forms.Form):
 
 class RoomForm(forms.Form):
     room_number = forms.CharField(label=_("Room number"), max_length=20)
+
+
+for _form in (PollBaseForm, ProposalForm, PollForm):
+    limits.bind_form(_form, Poll)

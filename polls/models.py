@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicportal import limits
 from civicportal.accounts.models import CitizenProfile, Department, District
 from civicportal.files import versioned
 
@@ -78,7 +79,7 @@ class Poll(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=3, choices=Kind.choices, default=Kind.GOVERNMENT)
     approval = models.CharField(_("approval"), max_length=10, choices=Approval.choices, default=Approval.APPROVED)
-    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True, max_length=limits.NOTE)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),
@@ -89,8 +90,8 @@ class Poll(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
-    question = models.CharField(_("question"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    question = models.CharField(_("question"), max_length=limits.QUESTION)
+    description = models.TextField(_("description"), blank=True, max_length=limits.DESCRIPTION)
     image = models.ImageField(_("image"), upload_to="polls/%Y/%m/", blank=True)
     multiple = models.BooleanField(_("multiple choice"), default=False)
     max_choices = models.PositiveSmallIntegerField(_("maximum choices"), default=1)
@@ -224,7 +225,7 @@ class PollOptionQuerySet(models.QuerySet):
 
 class PollOption(models.Model):
     poll = models.ForeignKey(Poll, verbose_name=_("poll"), on_delete=models.CASCADE, related_name="options")
-    text = models.CharField(_("text"), max_length=200)
+    text = models.CharField(_("text"), max_length=limits.POLL_OPTION)
     image = models.ImageField(_("image"), upload_to="polls/options/%Y/%m/", blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from civicportal import limits
 from civicportal.accounts import permissions
 from civicportal.accounts.models import CitizenProfile, Role, User
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -336,8 +337,14 @@ def _check_times(opens_at, closes_at):
         raise DomainError(_("Choose times within a year before and three years after today."), field="opens_at")
 
 
+def _check_wording(question, description):
+    limits.check_model_fields(Poll, {"question": question or "", "description": description or ""})
+
+
 def _check_options(options, multiple, max_choices):
     texts = [o["text"].strip() if isinstance(o, dict) else str(o).strip() for o in options]
+    for text in texts:
+        limits.check_field(PollOption, "text", text, field="options")
     if len([t for t in texts if t]) < 2:
         raise DomainError(_("A poll needs at least two options."), field="options")
     if not multiple and max_choices != 1:
@@ -426,6 +433,7 @@ def poll_create(
     )
     _check_times(opens_at, closes_at)
     max_choices = max_choices if multiple else 1
+    _check_wording(question, description)
     _check_options(options, multiple, max_choices)
     poll = Poll(
         department=department,
@@ -458,6 +466,7 @@ def poll_update(*, poll, actor, districts=None, **changes) -> Poll:
     permissions.require(actor, "polls.manage_poll", poll, _("Only officers of the department can edit this poll."))
     if Ballot.objects.filter(poll=poll).exists():
         raise Conflict(_("People have voted already: the poll can no longer be changed."))
+    _check_wording(changes.get("question"), changes.get("description"))
     for name in ("question", "description", "opens_at", "closes_at", "results_visible_while_open"):
         if name in changes:
             setattr(poll, name, changes.pop(name))
@@ -483,6 +492,7 @@ def poll_propose(
     permissions.require(citizen, "polls.propose_poll", None, _("Only citizens can propose polls."))
     _check_times(opens_at, closes_at)
     max_choices = max_choices if multiple else 1
+    _check_wording(question, description)
     _check_options(options, multiple, max_choices)
     with transaction.atomic():
         poll = Poll.objects.create(
@@ -508,6 +518,7 @@ def poll_decide(*, poll, officer, approve: bool, reason: str) -> Poll:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for the decision."), field="reason")
+    limits.check_field(Poll, "decision_reason", reason, field="reason")
     with transaction.atomic():
         # Conditional update: two officers deciding at once cannot both win.
         changed = Poll.objects.filter(pk=poll.pk, approval=Poll.Approval.PENDING).update(

@@ -16,11 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
+from civicportal import limits
 from civicportal.accounts.models import Department, District
 from civicportal.api import Pagination, absolute_url
 from civicportal.errors import DomainError
 from proposals import selectors, services
-from proposals.models import Comment, Decision, Proposal, ProposalEvent, ProposalVote, ThemedCall
+from proposals.models import Comment, Decision, Evaluation, Proposal, ProposalEvent, ProposalVote, ThemedCall
 from proposals.pagination import CachedCountPagination
 
 # --- Serializers -----------------------------------------------------------------
@@ -184,6 +185,14 @@ class DecisionInputSerializer(serializers.Serializer):
     reason_budget = serializers.BooleanField(required=False, default=False)
     reason_ordinances = serializers.BooleanField(required=False, default=False)
     reasons = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+for _serializer, _model in (
+    (ProposalInputSerializer, Proposal),
+    (EvaluationInputSerializer, Evaluation),
+    (DecisionInputSerializer, Decision),
+):
+    limits.bind_serializer(_serializer, _model)
 
 
 class AssignInputSerializer(serializers.Serializer):

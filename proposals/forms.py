@@ -2,8 +2,20 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from civicportal import limits
 from civicportal.accounts.models import Department, District
-from proposals.models import SCORE_MAX, SCORE_MIN, Decision, PanelMember, ThemedCall
+from proposals.models import (
+    SCORE_MAX,
+    SCORE_MIN,
+    Comment,
+    Decision,
+    Evaluation,
+    ImplementationUpdate,
+    PanelMember,
+    Proposal,
+    ProposalRevision,
+    ThemedCall,
+)
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -165,3 +177,15 @@ class ThemedCallForm(forms.Form):
     def __init__(self, *args, department_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(pk__in=department_ids)
+
+
+for _form, _model in (
+    (ProposalForm, Proposal),
+    (CommentForm, Comment),
+    (EvaluationForm, Evaluation),
+    (DecisionForm, Decision),
+    (RevisionForm, ProposalRevision),
+    (ImplementationForm, ImplementationUpdate),
+    (ThemedCallForm, ThemedCall),
+):
+    limits.bind_form(_form, _model)

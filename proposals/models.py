@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicportal import limits
 from civicportal.errors import Conflict
 
 SCORE_MIN, SCORE_MAX = 1, 5
@@ -44,8 +45,8 @@ class ThemedCall(models.Model):
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="themed_calls", verbose_name=_("department")
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"))
+    title = models.CharField(_("title"), max_length=limits.TITLE)
+    description = models.TextField(_("description"), max_length=limits.DESCRIPTION)
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
@@ -138,14 +139,14 @@ class Proposal(models.Model):
         related_name="proposals",
         verbose_name=_("responsible department"),
     )
-    title = models.CharField(_("title"), max_length=200)
-    problem = models.TextField(_("problem"))
-    idea = models.TextField(_("idea"))
-    expected_effect = models.TextField(_("expected effect"))
+    title = models.CharField(_("title"), max_length=limits.TITLE)
+    problem = models.TextField(_("problem"), max_length=limits.PROPOSAL_SECTION)
+    idea = models.TextField(_("idea"), max_length=limits.PROPOSAL_SECTION)
+    expected_effect = models.TextField(_("expected effect"), max_length=limits.PROPOSAL_SECTION)
     district = models.ForeignKey(
         "accounts.District", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("district")
     )
-    location_text = models.CharField(_("place"), max_length=200, blank=True)
+    location_text = models.CharField(_("place"), max_length=limits.PLACE, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lon = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -292,7 +293,7 @@ class ProposalVote(models.Model):
 class Comment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_comments")
-    text = models.TextField(_("comment"), max_length=2000)
+    text = models.TextField(_("comment"), max_length=limits.COMMENT)
     hidden = models.BooleanField(_("hidden by moderation"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -373,7 +374,7 @@ class Evaluation(models.Model):
     effectiveness = models.PositiveSmallIntegerField(_("effectiveness"))
     feasibility = models.PositiveSmallIntegerField(_("feasibility"))
     budget = models.PositiveSmallIntegerField(_("budget appropriateness"))
-    comment = models.TextField(_("comment"))
+    comment = models.TextField(_("comment"), max_length=limits.REVIEW)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     class Meta:
@@ -405,11 +406,11 @@ class ProposalRevision(models.Model):
     original_problem = models.TextField()
     original_idea = models.TextField()
     original_expected_effect = models.TextField()
-    title = models.CharField(_("revised title"), max_length=200)
-    problem = models.TextField(_("revised problem"))
-    idea = models.TextField(_("revised idea"))
-    expected_effect = models.TextField(_("revised expected effect"))
-    note = models.TextField(_("why"), blank=True)
+    title = models.CharField(_("revised title"), max_length=limits.TITLE)
+    problem = models.TextField(_("revised problem"), max_length=limits.PROPOSAL_SECTION)
+    idea = models.TextField(_("revised idea"), max_length=limits.PROPOSAL_SECTION)
+    expected_effect = models.TextField(_("revised expected effect"), max_length=limits.PROPOSAL_SECTION)
+    note = models.TextField(_("why"), blank=True, max_length=limits.NOTE)
     consent = models.CharField(_("consent"), max_length=10, choices=Consent.choices, default=Consent.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -438,16 +439,16 @@ class Decision(models.Model):
     proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="decision")
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    summary = models.TextField(_("opinion of the department"))
-    necessity = models.TextField(_("necessity"), blank=True)
-    effectiveness = models.TextField(_("effectiveness"), blank=True)
-    feasibility = models.TextField(_("feasibility"), blank=True)
+    summary = models.TextField(_("opinion of the department"), max_length=limits.REVIEW)
+    necessity = models.TextField(_("necessity"), blank=True, max_length=limits.REVIEW)
+    effectiveness = models.TextField(_("effectiveness"), blank=True, max_length=limits.REVIEW)
+    feasibility = models.TextField(_("feasibility"), blank=True, max_length=limits.REVIEW)
     required_budget = models.PositiveBigIntegerField(_("required budget (KRW)"), null=True, blank=True)
     reason_validity = models.BooleanField(_("not valid"), default=False)
     reason_effectiveness = models.BooleanField(_("not effective enough"), default=False)
     reason_budget = models.BooleanField(_("budget"), default=False)
     reason_ordinances = models.BooleanField(_("ordinances or law"), default=False)
-    reasons = models.TextField(_("reasons"), blank=True)
+    reasons = models.TextField(_("reasons"), blank=True, max_length=limits.REVIEW)
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
     voters_notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -489,7 +490,7 @@ class Decision(models.Model):
 class ImplementationUpdate(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="implementation_updates")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("progress"))
+    text = models.TextField(_("progress"), max_length=limits.REVIEW)
     completed = models.BooleanField(_("implementation completed"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

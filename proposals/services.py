@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicportal import uploads
+from civicportal import limits, uploads
 from civicportal.accounts import business_calendar, permissions
 from civicportal.accounts.models import Department, Role
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -195,6 +195,7 @@ def proposal_save_draft(*, author, proposal=None, images=(), **data) -> Proposal
                 raise NotFound(_("No such proposal."))
             if proposal.status != Status.DRAFT:
                 raise Conflict(_("Only a draft can be edited."), code="not_draft")
+        limits.check_model_fields(Proposal, {f: data[f] for f in (*TEXT_FIELDS, "location_text") if data.get(f)})
         for field in (*TEXT_FIELDS, "location_text"):
             if field in data:
                 setattr(proposal, field, (data[field] or "").strip())
@@ -250,6 +251,7 @@ def proposal_submit(*, author, proposal=None, images=(), **data) -> Proposal:
                 raise Conflict(_("This proposal was already submitted."), code="already_submitted")
         else:
             proposal = Proposal(author=author, status=Status.DRAFT)
+        limits.check_model_fields(Proposal, {f: data[f] for f in (*TEXT_FIELDS, "location_text") if data.get(f)})
         for field in (*TEXT_FIELDS, "location_text"):
             if field in data:
                 setattr(proposal, field, (data[field] or "").strip())
@@ -322,8 +324,7 @@ def proposal_comment(*, author, proposal_id, text) -> Comment:
     text = (text or "").strip()
     if not text:
         raise DomainError(_("Write a comment first."), field="text")
-    if len(text) > 2000:
-        raise DomainError(_("A comment is at most 2,000 characters."), field="text")
+    limits.check_field(Comment, "text", text)
     proposal = get_proposal_for_user(author, proposal_id)
     if not proposal.is_public:
         raise Conflict(_("A draft cannot be commented."))
@@ -434,6 +435,7 @@ def evaluation_submit(*, evaluator, proposal_id, necessity, effectiveness, feasi
         scores[field] = value
     if not (comment or "").strip():
         raise DomainError(_("Explain your scores in a comment."), field="comment")
+    limits.check_field(Evaluation, "comment", comment.strip())
     with transaction.atomic():
         proposal = _locked(proposal_id)
         if not proposal.is_public:
@@ -463,6 +465,7 @@ def revision_propose(*, officer, proposal_id, note="", **text) -> ProposalRevisi
         if proposal.status != Status.IN_REVIEW:
             raise Conflict(_("The text can be revised only during review."))
         _check_text(text)
+        limits.check_model_fields(ProposalRevision, {"note": note or "", **{f: text[f] for f in TEXT_FIELDS}})
         if ProposalRevision.objects.filter(proposal=proposal, consent=ProposalRevision.Consent.PENDING).exists():
             raise Conflict(_("A revision is already waiting for the author."))
         revision = ProposalRevision.objects.create(
@@ -495,6 +498,7 @@ def proposal_decide(*, officer, proposal_id, outcome, summary, **grounds) -> Dec
             raise Conflict(_("A decision needs the experts' evaluations first."), code="no_evaluations")
         if not (summary or "").strip():
             raise DomainError(_("Write the department's opinion."), field="summary")
+        limits.check_model_fields(Decision, {"summary": summary, **grounds})
         fields = {"summary": summary.strip()}
         if outcome == Decision.Outcome.ADOPTED:
             for field in ("necessity", "effectiveness", "feasibility"):
@@ -554,6 +558,7 @@ def implementation_update(*, officer, proposal_id, text, completed=False) -> Imp
             raise Conflict(_("Only an adopted proposal is tracked to implementation."))
         if not (text or "").strip():
             raise DomainError(_("Describe the progress."), field="text")
+        limits.check_field(ImplementationUpdate, "text", text.strip())
         update = ImplementationUpdate.objects.create(
             proposal=proposal, author=officer, text=text.strip(), completed=bool(completed)
         )
@@ -691,6 +696,7 @@ def themed_call_create(*, officer, department, title, description, opens_at, clo
     permissions.require(officer, "proposals.manage_themed_call", department)
     if closes_at <= opens_at:
         raise DomainError(_("A call closes after it opens."), field="closes_at")
+    limits.check_model_fields(ThemedCall, {"title": title, "description": description})
     status = ThemedCall.Status.OPEN if opens_at <= timezone.now() < closes_at else ThemedCall.Status.SCHEDULED
     return ThemedCall.objects.create(
         department=department,

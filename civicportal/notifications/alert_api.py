@@ -7,6 +7,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from civicportal import limits
 from civicportal.accounts.models import District
 from civicportal.notifications import alerts, cap, fanout
 from civicportal.notifications.alert_forms import CHANNEL_CHOICES
@@ -81,7 +82,7 @@ class OfficerAlertSerializer(AlertSerializer):
 class AlertInput(serializers.Serializer):
     msg_type = serializers.ChoiceField(choices=MsgType.choices, default=MsgType.ALERT)
     references = serializers.CharField(required=False, allow_blank=True, help_text="identifier of the original")
-    event = serializers.CharField(max_length=100)
+    event = serializers.CharField(max_length=limits.ALERT_EVENT)
     category = serializers.ChoiceField(choices=Category.choices)
     severity = serializers.ChoiceField(choices=Severity.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices)

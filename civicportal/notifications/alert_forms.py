@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from civicportal import limits
 from civicportal.accounts.models import District
 from civicportal.notifications.models import (
     ALERT_LANGUAGES,
@@ -63,7 +64,9 @@ class AlertForm(forms.Form):
     """An alert, or (``update_of`` given) an update / all-clear that goes to the same people."""
 
     msg_type = forms.ChoiceField(label=_("Message type"), choices=MsgType.choices, initial=MsgType.ALERT)
-    event = forms.CharField(label=_("Event"), max_length=100, help_text=_("e.g. Heavy rain, Earthquake, Fine dust"))
+    event = forms.CharField(
+        label=_("Event"), max_length=limits.ALERT_EVENT, help_text=_("e.g. Heavy rain, Earthquake, Fine dust")
+    )
     category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES)
     severity = forms.ChoiceField(label=_("Severity"), choices=CHOOSE + Severity.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=CHOOSE + Urgency.choices)
@@ -107,16 +110,20 @@ class AlertForm(forms.Form):
         for code, name in ALERT_LANGUAGES:
             required = code == "ko"
             self.fields[f"headline_{code}"] = forms.CharField(
-                label=_("Headline (%(language)s)") % {"language": name}, max_length=160, required=required
+                label=_("Headline (%(language)s)") % {"language": name},
+                max_length=limits.ALERT_HEADLINE,
+                required=required,
             )
             self.fields[f"description_{code}"] = forms.CharField(
                 label=_("Description (%(language)s)") % {"language": name},
                 required=False,
+                max_length=limits.ALERT_DESCRIPTION,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
             self.fields[f"instruction_{code}"] = forms.CharField(
                 label=_("Instruction (%(language)s)") % {"language": name},
                 required=False,
+                max_length=limits.ALERT_INSTRUCTION,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         if update_of is not None:

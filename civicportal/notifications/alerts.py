@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicportal import limits
 from civicportal.accounts.models import District
 from civicportal.accounts.permissions import require
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
@@ -48,6 +49,9 @@ def _validate(*, texts, area_kind, districts, circle, channels, onset, expires, 
     for language in texts:
         if language not in OFFERED_LANGUAGES:
             raise DomainError(_("Language %(code)s is not offered.") % {"code": language}, field="language")
+        for name in ("headline", "event", "description", "instruction"):
+            text = (texts[language].get(name) or "").strip()
+            limits.check_field(AlertText, name, text, field=f"{name}_{language}")
     for field, (value, choices) in vocab.items():
         if value not in choices.values:
             raise DomainError(_("Choose a valid %(field)s.") % {"field": field}, field=field)
@@ -132,11 +136,12 @@ def alert_create(
     )
     if not (event or "").strip():
         raise DomainError(_("Name the event."), field="event")
+    limits.check_field(EmergencyAlert, "event", event.strip())
     alert = EmergencyAlert.objects.create(
         identifier=new_identifier(),
         msg_type=msg_type,
         references=references,
-        event=event.strip()[:100],
+        event=event.strip(),
         category=category,
         severity=severity,
         urgency=urgency,
@@ -159,8 +164,8 @@ def alert_create(
             AlertText(
                 alert=alert,
                 language=language,
-                headline=t["headline"].strip()[:160],
-                event=(t.get("event") or "").strip()[:100],
+                headline=t["headline"].strip(),
+                event=(t.get("event") or "").strip(),
                 description=(t.get("description") or "").strip(),
                 instruction=(t.get("instruction") or "").strip(),
             )
@@ -238,6 +243,7 @@ def _queue_recount(alert_id):
 def alert_cancel(*, alert: EmergencyAlert, by, note: str = "") -> EmergencyAlert:
     """Stop an alert: whatever has not been sent is not sent (rows queued -> cancelled)."""
     require(by, "notifications.cancel_alert", alert, message=_("You may not cancel this alert."))
+    limits.check_field(AlertEvent, "note", (note or "").strip())
     before = alert.status
     updated = EmergencyAlert.objects.filter(
         pk=alert.pk, status__in=[S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.SENDING]

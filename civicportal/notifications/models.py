@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from civicportal import limits
+
 
 class Channel(models.TextChoices):
     IN_APP = "in_app", _("In-app inbox")
@@ -242,7 +244,7 @@ class EmergencyAlert(models.Model):
         on_delete=models.PROTECT,
         related_name="follow_ups",
     )
-    event = models.CharField(_("event"), max_length=100, help_text=_("e.g. Heavy rain, Earthquake"))
+    event = models.CharField(_("event"), max_length=limits.ALERT_EVENT, help_text=_("e.g. Heavy rain, Earthquake"))
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
@@ -366,15 +368,15 @@ class AlertText(models.Model):
 
     alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="texts")
     language = models.CharField(_("language"), max_length=2, choices=ALERT_LANGUAGES)
-    headline = models.CharField(_("headline"), max_length=160)
+    headline = models.CharField(_("headline"), max_length=limits.ALERT_HEADLINE)
     event = models.CharField(
         _("event in this language"),
-        max_length=100,
+        max_length=limits.ALERT_EVENT,
         blank=True,
         help_text=_("Empty: the event vocabulary names it, or the event is given as written."),
     )
-    description = models.TextField(_("description"), blank=True)
-    instruction = models.TextField(_("instruction"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=limits.ALERT_DESCRIPTION)
+    instruction = models.TextField(_("instruction"), blank=True, max_length=limits.ALERT_INSTRUCTION)
 
     class Meta:
         ordering = ["alert", "id"]
@@ -509,7 +511,7 @@ class AlertEvent(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=limits.NOTE)
 
     class Meta:
         ordering = ["at", "id"]

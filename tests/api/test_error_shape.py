@@ -1,14 +1,20 @@
 """Every error under /api/ is JSON of the one shape, whichever layer refused (DEBUG=false)."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from complaints.models import Case
 
 pytestmark = pytest.mark.django_db
 CASES = "/api/v1/complaints/cases/"
+settings_for_fuzz = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture(autouse=True)
@@ -133,3 +139,40 @@ def test_the_schema_documents_413_on_writes(api_client):
 
     post = schema["paths"]["/api/v1/complaints/cases/"]["post"]
     assert post["responses"]["413"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete", "options", "head"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/complaints/cases/",
+        "/api/v1/complaints/cases/2026-0000001/",
+        "/api/v1/polls/",
+        "/api/v1/proposals/",
+        "/api/v1/callcenter/contacts/",
+        "/api/v1/alerts/",
+        "/api/v1/me/",
+        "/api/v1/nothing/here/",
+        "/api/v2/",
+    ],
+)
+def test_every_error_under_the_api_is_json_of_one_shape(api_as, citizen, method, path):
+    response = getattr(api_as(citizen), method)(path)
+
+    if response.status_code >= 400 and method != "head":
+        assert_error_shape(response, response.status_code, response.json()["error"])
+
+
+@settings_for_fuzz
+@given(
+    segment=st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=30),
+    method=st.sampled_from(["get", "post", "put", "patch", "delete"]),
+    prefix=st.sampled_from(
+        ["/api/v1/x-", "/api/v1/complaints/cases/", "/api/v1/proposals/", "/api/v1/polls/", "/api/v1/alerts/x-"]
+    ),
+)
+def test_any_unknown_path_under_the_api_answers_an_error_in_json(segment, method, prefix):
+    response = getattr(Client(), method)(prefix + quote(segment, safe="") + "/")
+
+    assert response.status_code >= 400
+    assert_error_shape(response, response.status_code, response.json()["error"])
