@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from civicportal import uploads
 from civicportal.accounts import business_calendar, permissions
+from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, Role
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
 from civicportal.notifications.services import notify
@@ -209,6 +210,7 @@ def proposal_save_draft(*, author, proposal=None, images=(), **data) -> Proposal
         for field in ("lat", "lon", "district", "department"):
             if field in data:
                 setattr(proposal, field, data[field])
+        _derive_district(proposal)
         if "themed_call" in data:
             proposal.themed_call = _resolve_call(data["themed_call"])
         if not proposal.title:
@@ -216,6 +218,17 @@ def proposal_save_draft(*, author, proposal=None, images=(), **data) -> Proposal
         proposal.save()
         _add_images(proposal, images)
     return proposal
+
+
+def _derive_district(proposal):
+    """A proposal about a place gets the district its position or its place names
+    (the resolver every door uses); a position outside Seoul is refused."""
+    if proposal.district_id is not None:
+        return
+    where = locate(lat=proposal.lat, lon=proposal.lon, text=proposal.location_text)
+    if where.outside:
+        raise DomainError(_("This position is outside Seoul."), code="outside_seoul", field="lat")
+    proposal.district = where.district
 
 
 def _add_images(proposal, images):
@@ -264,6 +277,7 @@ def proposal_submit(*, author, proposal=None, images=(), **data) -> Proposal:
         for field in ("lat", "lon", "district", "department"):
             if field in data:
                 setattr(proposal, field, data[field])
+        _derive_district(proposal)
         if "themed_call" in data:
             proposal.themed_call = _resolve_call(data["themed_call"])
         _check_text({f: getattr(proposal, f) for f in TEXT_FIELDS})

@@ -67,3 +67,13 @@ def test_a_draft_is_not_shown_as_similar(client, existing):
     Proposal.objects.filter(pk=existing.pk).update(status=Proposal.Status.DRAFT, submitted_at=None)
     page = client.get(reverse("proposals:similar"), {"title": NEW}).content.decode()
     assert EXISTING not in page
+
+
+def test_a_proposal_about_a_place_gets_its_district(client, citizen):
+    client.force_login(citizen)
+    response = client.post(
+        reverse("proposals:submit"),
+        {**FORM, "title": "합정역 사거리 횡단보도 신설", "location_text": "마포구 합정역 사거리"},
+    )
+    assert response.status_code == 302
+    assert Proposal.objects.get(title="합정역 사거리 횡단보도 신설").district.code == "11440"
