@@ -182,7 +182,7 @@
         .then(function (body) {
           if (ticket !== placeLookup || !body || number(latInput, 90) !== null) { return; }
           if (!body.district) { announce(data.textPlaceUnknown); return; }
-          announce(data.textPlace + " " + body.district.name + (body.dong ? " " + body.dong : ""));
+          announce(data.textPlace + " " + body.district.name + (body.dong ? " " + (body.dong_name || body.dong) : ""));
           if (map && body.centre) { map.setView(body.centre, body.dong ? 15 : 13); }
         });
     }

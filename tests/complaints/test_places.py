@@ -43,10 +43,16 @@ def assert_in(case, code, dong, offices):
 
 
 @pytest.mark.parametrize(
-    ("place", "code", "dong"),
-    [(PLACE, "11440", "합정동"), ("망원동 골목에서", "11440", "망원동"), ("역삼역앞", "11680", "역삼동")],
+    ("place", "code", "dong", "english_dong"),
+    [
+        (PLACE, "11440", "합정동", "Hapjeong-dong"),
+        ("망원동 골목에서", "11440", "망원동", "Mangwon-dong"),
+        ("역삼역앞", "11680", "역삼동", "Yeoksam-dong"),
+    ],
 )
-def test_web_filing_with_a_typed_place_routes_to_its_district(client, citizen, offices, place, code, dong):
+def test_web_filing_with_a_typed_place_routes_to_its_district(
+    client, citizen, offices, place, code, dong, english_dong
+):
     client.force_login(citizen)
     response = client.post(
         "/complaints/file/",
@@ -56,7 +62,7 @@ def test_web_filing_with_a_typed_place_routes_to_its_district(client, citizen, o
     assert response.status_code == 302
     assert_in(case, code, dong, offices)
     page = client.get(response["Location"]).content.decode()
-    assert f'<dd id="case-district">{case.district.name} {dong}</dd>' in page
+    assert f'<dd id="case-district">{case.district.name} {english_dong}</dd>' in page
 
 
 def test_web_filing_by_position_near_a_border_takes_the_containing_district(client, citizen, offices):

@@ -57,3 +57,13 @@ def fold_coordinates(fields):
         else:
             items.append(field)
     return items
+
+
+@register.filter
+def dong_name(name):
+    """A stored dong name in the page's language (합정동, or Hapjeong-dong in English)."""
+    from django.utils.translation import get_language
+
+    from civicportal.accounts.geo import dong_label
+
+    return dong_label(name, get_language())
