@@ -60,3 +60,10 @@ def test_poll_site_and_polls_near_me_fold_the_coordinates(client, officer):
     client.force_login(officer)
     assert folded(client.get("/polls/new/").content.decode(), "id_center_lat", "id_center_lon") == "closed"
     assert folded(client.get("/polls/").content.decode(), "near-lat", "near-lon") == "closed"
+
+
+def test_my_page_offers_my_position_for_home_without_a_map(client, citizen):
+    client.force_login(citizen)
+    page = client.get("/accounts/me/").content.decode()
+    assert folded(page, "id_home_lat", "id_home_lon") == "closed"
+    assert "data-map-locate" in page and "map-picker-map" not in page
