@@ -199,3 +199,14 @@ def test_120_turn_into_case_outside_seoul_is_refused_and_the_contact_stays_open(
     assert OUTSIDE_MESSAGE in response.content.decode()
     contact.refresh_from_db()
     assert (contact.status, contact.case_tracking_number, Case.objects.count()) == ("open", "", 0)
+
+
+def test_120_api_turn_into_case_with_the_callers_words_routes_to_the_district(api_as, counsellor, citizen, offices):
+    contact = ContactFactory(counsellor=counsellor, caller=citizen)
+    response = api_as(counsellor).post(
+        f"/api/v1/callcenter/contacts/{contact.pk}/case/",
+        {"title": "보도블록 파손", "location_text": "역삼역 4번 출구 앞"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert_in(Case.objects.get(), "11680", "역삼동", offices)
