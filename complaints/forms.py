@@ -32,7 +32,7 @@ class CaseFileForm(forms.Form):
         label=_("District"),
         queryset=District.objects.order_by("code"),
         required=False,
-        help_text=_("Leave empty to derive it from the position."),
+        help_text=_("Leave empty: the place or the position on the map decides."),
     )
     lat = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6)
     lon = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6)

@@ -2,52 +2,22 @@
 
 Korean particles defeat plain full-text (가로등이 is not 가로등) and a trigram index cannot
 serve 2-syllable words (소음, 주차), so both the stored text and the query are reduced to
-their nouns by kiwipiepy's morphological analyser. On PostgreSQL the nouns column has a
-GIN index over ``to_tsvector('simple', nouns)`` (see migration 0002) and a trigram index on
-the title serves partial strings; on SQLite it falls back to ``icontains``.
+their nouns by kiwipiepy's morphological analyser (``civicportal.nouns``, shared with
+Oasis). On PostgreSQL the nouns column has a GIN index over ``to_tsvector('simple', nouns)``
+(see migration 0002) and a trigram index on the title serves partial strings; on SQLite it
+falls back to ``icontains``.
 """
 
 import re
-import threading
 from functools import reduce
 from operator import and_, or_
 
 from django.db import connection
 from django.db.models import Q
 
-_NOUN_TAGS = ("NNG", "NNP", "SL", "SH", "SN")
-_lock = threading.Lock()
-_kiwi = None
+from civicportal.nouns import nouns_list, nouns_of
 
-
-def _analyser():
-    global _kiwi
-    if _kiwi is None:
-        with _lock:
-            if _kiwi is None:
-                from kiwipiepy import Kiwi
-
-                _kiwi = Kiwi()
-    return _kiwi
-
-
-def nouns_list(text: str) -> list[str]:
-    text = (text or "").strip()
-    if not text:
-        return []
-    words = []
-    for token in _analyser().tokenize(text[:5000]):
-        if token.tag in _NOUN_TAGS:
-            word = token.form.lower()
-            if word not in words:
-                words.append(word)
-    return words
-
-
-def nouns_of(text: str) -> str:
-    """The distinct nouns of ``text``, space separated (what the search column stores)."""
-    return " ".join(nouns_list(text))
-
+__all__ = ["nouns_list", "nouns_of", "search"]
 
 _SAFE = re.compile(r"[^\w]+", re.UNICODE)
 

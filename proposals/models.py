@@ -140,6 +140,8 @@ class Proposal(models.Model):
         verbose_name=_("responsible department"),
     )
     title = models.CharField(_("title"), max_length=limits.TITLE)
+    # The title's nouns (civicportal.nouns): what the similar-proposal finder compares.
+    title_nouns = models.TextField(_("title nouns"), blank=True, editable=False)
     problem = models.TextField(_("problem"), max_length=limits.PROPOSAL_SECTION)
     idea = models.TextField(_("idea"), max_length=limits.PROPOSAL_SECTION)
     expected_effect = models.TextField(_("expected effect"), max_length=limits.PROPOSAL_SECTION)
@@ -178,6 +180,16 @@ class Proposal(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "title" in update_fields:
+            from civicportal.nouns import nouns_of
+
+            self.title_nouns = nouns_of(self.title)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "title_nouns"}
+        super().save(*args, **kwargs)
 
     @property
     def is_public(self):

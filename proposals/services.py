@@ -6,19 +6,23 @@ Each function checks the acting user's permission and the proposal's state, rais
 
 import re
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicportal import limits, uploads
 from civicportal.accounts import business_calendar, permissions
+from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, Role
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
 from civicportal.notifications.services import notify
+from civicportal.nouns import nouns_list
 from proposals.models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -117,42 +121,47 @@ def clean_image(upload) -> ContentFile:
 
 # --- Similar proposals --------------------------------------------------------
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def _tokens(text):
-    return {t for t in _TOKEN.findall((text or "").lower()) if len(t) >= 2}
+# Similar when at least two nouns are shared and they make most of the shorter title's
+# nouns: "버스정류장 그늘막과 온열의자 설치" is like "버스정류장 그늘막 설치"; a title being
+# typed ("버스정류장 그늘막") already finds it; one common noun ("설치") alone does not.
+SIMILAR_MIN_SHARED = 2
+SIMILAR_MIN_OVERLAP = 0.6
+_SIMILAR_CANDIDATES = 500
 
 
 def similar_proposals(*, title, idea="", exclude_id=None, limit=5):
-    """Public proposals that look like this one: trigram similarity of titles on
-    PostgreSQL, token overlap (Jaccard) elsewhere."""
+    """Public proposals whose titles share most of their nouns with ``title``, most alike
+    first. The nouns come from the same Korean analysis as complaints' search
+    (``civicportal.nouns``), so particles do not matter (그늘막과 is 그늘막), on every
+    database; PostgreSQL finds the candidates through a GIN index on the title nouns."""
+    wanted = set(nouns_list(title[:200]))
+    if len(wanted) < SIMILAR_MIN_SHARED:
+        return []
     qs = Proposal.objects.public().select_related("department")
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
-    if not title.strip():
-        return []
+    words = sorted(w for w in (_WORD.sub("", n) for n in wanted) if w)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramSimilarity
-
-        # "title % query" can use the GIN trigram index (pg_trgm's threshold, 0.3).
-        return list(
-            qs.extra(where=["proposals_proposal.title %% %s"], params=[title])
-            .annotate(similarity=TrigramSimilarity("title", title))
-            .order_by("-similarity", "-id")[:limit]
+        qs = qs.extra(  # noqa: S610 - the tsquery is built from \w-only words, passed as a parameter
+            where=["to_tsvector('simple', title_nouns) @@ to_tsquery('simple', %s)"], params=[" | ".join(words)]
         )
-    wanted = _tokens(title)
-    if not wanted:
-        return []
+    else:
+        qs = qs.filter(reduce(or_, (Q(title_nouns__icontains=w) for w in words)))
     scored = []
-    for proposal in qs.only("id", "title", "status", "vote_count", "department").order_by("-id")[:5000]:
-        have = _tokens(proposal.title)
-        overlap = len(wanted & have) / len(wanted | have) if have else 0
-        if overlap >= 0.3:
-            proposal.similarity = overlap
-            scored.append(proposal)
-    scored.sort(key=lambda p: (-p.similarity, -p.pk))
-    return scored[:limit]
+    for proposal in qs.order_by("-id")[:_SIMILAR_CANDIDATES]:
+        have = set(proposal.title_nouns.split())
+        shared = len(wanted & have)
+        if shared < SIMILAR_MIN_SHARED or not have:
+            continue
+        overlap = shared / min(len(wanted), len(have))
+        if overlap >= SIMILAR_MIN_OVERLAP:
+            proposal.similarity = round(2 * shared / (len(wanted) + len(have)), 3)
+            scored.append((overlap, proposal.similarity, proposal.pk, proposal))
+    scored.sort(key=lambda item: (-item[0], -item[1], -item[2]))
+    return [proposal for *_key, proposal in scored[:limit]]
+
+
+_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
 # --- Citizen actions ----------------------------------------------------------
@@ -202,6 +211,7 @@ def proposal_save_draft(*, author, proposal=None, images=(), **data) -> Proposal
         for field in ("lat", "lon", "district", "department"):
             if field in data:
                 setattr(proposal, field, data[field])
+        _derive_district(proposal)
         if "themed_call" in data:
             proposal.themed_call = _resolve_call(data["themed_call"])
         if not proposal.title:
@@ -209,6 +219,17 @@ def proposal_save_draft(*, author, proposal=None, images=(), **data) -> Proposal
         proposal.save()
         _add_images(proposal, images)
     return proposal
+
+
+def _derive_district(proposal):
+    """A proposal about a place gets the district its position or its place names
+    (the resolver every door uses); a position outside Seoul is refused."""
+    if proposal.district_id is not None:
+        return
+    where = locate(lat=proposal.lat, lon=proposal.lon, text=proposal.location_text)
+    if where.outside:
+        raise DomainError(_("This position is outside Seoul."), code="outside_seoul", field="lat")
+    proposal.district = where.district
 
 
 def _add_images(proposal, images):
@@ -258,6 +279,7 @@ def proposal_submit(*, author, proposal=None, images=(), **data) -> Proposal:
         for field in ("lat", "lon", "district", "department"):
             if field in data:
                 setattr(proposal, field, data[field])
+        _derive_district(proposal)
         if "themed_call" in data:
             proposal.themed_call = _resolve_call(data["themed_call"])
         _check_text({f: getattr(proposal, f) for f in TEXT_FIELDS})

@@ -133,6 +133,17 @@ class _Gazetteer:
                 # 망원동 is 망원1동 and 망원2동 together: the district is known, the dong is 망원동.
                 self.dong_names.setdefault(base, set()).add((code, base))
         self.longest_dong = max(len(name) for name in self.dong_names)
+        # English names: 합정동 -> Hapjeong-dong; a base name from its family's first
+        # member (망원동 -> Mangwon 1(il)-dong -> Mangwon-dong).
+        self.dong_en = {}
+        with open(DONG_FILE, encoding="utf-8") as fh:
+            for feature in json.load(fh)["features"]:
+                props = feature["properties"]
+                self.dong_en[props["name"]] = props["name_eng"]
+                base = _base_dong(props["name"])
+                english = re.sub(r"[\s.,·]*[\d.,·]+\([^)]*\)", "", props["name_eng"])
+                if base != props["name"] and not re.search(r"\d|-ga-", english):
+                    self.dong_en.setdefault(base, english)
         self.gu_by_code = {census_to_code[area.code]: area for area in self.gu}
         # District names in Korean ("마포구") and English ("Mapo-gu", "mapo gu"), longest first.
         names = [(row["name_ko"], row["code"]) for row in rows]
@@ -298,3 +309,11 @@ def centre_of(place: Place):
         return None
     west, south, east, north = area.box
     return round((south + north) / 2, 6), round((west + east) / 2, 6)
+
+
+def dong_label(name: str, language: str) -> str:
+    """A dong's name for a reader: Korean as stored, or its English name (합정동 ->
+    Hapjeong-dong) when the language is not Korean and the name is known."""
+    if not name or (language or "ko").startswith("ko"):
+        return name
+    return _data().dong_en.get(name, name)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -167,6 +168,7 @@ def district_lookup(request):
         {
             "district": {"code": district.code, "name": district.name} if district else None,
             "dong": where.dong,
+            "dong_name": geo.dong_label(where.dong, get_language()),
             "outside": where.outside,
             "centre": list(centre) if centre else None,
         },

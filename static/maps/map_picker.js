@@ -23,9 +23,13 @@
     data.ready = "1";
     picker.hidden = false;
 
-    // Sit right after the last of the inputs it fills (forms rendered field by field).
+    // Sit right before the folded coordinates (includes/fields.html), so the map follows
+    // the place field; else right after the last of the inputs it fills.
+    var folded = lonInput.closest("details.coordinates");
     var anchor = ((radiusInput || lonInput).closest(".field"));
-    if (anchor && anchor.nextElementSibling !== picker && !anchor.contains(picker)) {
+    if (folded) {
+      if (folded.previousElementSibling !== picker) { folded.insertAdjacentElement("beforebegin", picker); }
+    } else if (anchor && anchor.nextElementSibling !== picker && !anchor.contains(picker)) {
       anchor.insertAdjacentElement("afterend", picker);
     }
 
@@ -159,6 +163,36 @@
           announce(data.textUnavailable);
         }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
       });
+    }
+
+    // A place typed as text: name its district and dong, and show the area on the map
+    // (no marker: the place is not a position). A position, when there is one, decides.
+    var form = picker.closest("form");
+    var placeInput = form ? form.querySelector('input[name$="location_text"]') : null;
+    var placeLookup = 0;
+    function fromPlace() {
+      var text = (placeInput.value || "").trim();
+      if (!text || number(latInput, 90) !== null) { return; }
+      var ticket = ++placeLookup;
+      fetch(data.districtUrl + "?place=" + encodeURIComponent(text), {
+        headers: { Accept: "application/json" }, credentials: "same-origin"
+      })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .catch(function () { return null; })
+        .then(function (body) {
+          if (ticket !== placeLookup || !body || number(latInput, 90) !== null) { return; }
+          if (!body.district) { announce(data.textPlaceUnknown); return; }
+          announce(data.textPlace + " " + body.district.name + (body.dong ? " " + (body.dong_name || body.dong) : ""));
+          if (map && body.centre) { map.setView(body.centre, body.dong ? 15 : 13); }
+        });
+    }
+    if (placeInput) {
+      var placeTimer = null;
+      placeInput.addEventListener("input", function () {
+        clearTimeout(placeTimer);
+        placeTimer = setTimeout(fromPlace, 500);
+      });
+      placeInput.addEventListener("change", fromPlace);
     }
 
     // A form shown again (an error, a search) keeps its position: show it.

@@ -101,6 +101,7 @@ def test_lookup_by_position_near_a_border(client):
     assert response.json() == {
         "district": {"code": "11680", "name": "강남구"},
         "dong": "압구정동",
+        "dong_name": "압구정동",
         "outside": False,
         "centre": None,
     }
@@ -119,4 +120,10 @@ def test_lookup_by_typed_place_gives_a_point_to_show(client):
 def test_lookup_by_a_place_that_is_nowhere(client):
     response = client.get(LOOKUP, {"place": "부산 해운대"})
     assert response.status_code == 200
-    assert response.json() == {"district": None, "dong": "", "outside": False, "centre": None}
+    assert response.json() == {"district": None, "dong": "", "dong_name": "", "outside": False, "centre": None}
+
+
+@pytest.mark.django_db
+def test_lookup_names_the_dong_in_the_readers_language(client):
+    body = client.get(LOOKUP, {"place": "합정역"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (body["district"]["name"], body["dong"], body["dong_name"]) == ("Mapo-gu", "합정동", "Hapjeong-dong")

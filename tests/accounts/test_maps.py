@@ -18,6 +18,7 @@ def test_lookup_names_the_district_of_a_point_in_seoul(client):
     assert response.json() == {
         "district": {"code": "11440", "name": "Mapo-gu"},
         "dong": "망원2동",
+        "dong_name": "Mangwon 2(i)-dong",
         "outside": False,
         "centre": None,
     }
@@ -31,7 +32,7 @@ def test_lookup_answers_in_the_readers_language(client):
 def test_lookup_outside_seoul_finds_no_district(client):
     response = client.get(LOOKUP, {"lat": "35.1796", "lon": "129.0756"})  # Busan
     assert response.status_code == 200
-    assert response.json() == {"district": None, "dong": "", "outside": True, "centre": None}
+    assert response.json() == {"district": None, "dong": "", "dong_name": "", "outside": True, "centre": None}
 
 
 @pytest.mark.parametrize(

@@ -43,10 +43,16 @@ def assert_in(case, code, dong, offices):
 
 
 @pytest.mark.parametrize(
-    ("place", "code", "dong"),
-    [(PLACE, "11440", "합정동"), ("망원동 골목에서", "11440", "망원동"), ("역삼역앞", "11680", "역삼동")],
+    ("place", "code", "dong", "english_dong"),
+    [
+        (PLACE, "11440", "합정동", "Hapjeong-dong"),
+        ("망원동 골목에서", "11440", "망원동", "Mangwon-dong"),
+        ("역삼역앞", "11680", "역삼동", "Yeoksam-dong"),
+    ],
 )
-def test_web_filing_with_a_typed_place_routes_to_its_district(client, citizen, offices, place, code, dong):
+def test_web_filing_with_a_typed_place_routes_to_its_district(
+    client, citizen, offices, place, code, dong, english_dong
+):
     client.force_login(citizen)
     response = client.post(
         "/complaints/file/",
@@ -56,7 +62,7 @@ def test_web_filing_with_a_typed_place_routes_to_its_district(client, citizen, o
     assert response.status_code == 302
     assert_in(case, code, dong, offices)
     page = client.get(response["Location"]).content.decode()
-    assert f'<dd id="case-district">{case.district.name} {dong}</dd>' in page
+    assert f'<dd id="case-district">{case.district.name} {english_dong}</dd>' in page
 
 
 def test_web_filing_by_position_near_a_border_takes_the_containing_district(client, citizen, offices):
@@ -193,3 +199,14 @@ def test_120_turn_into_case_outside_seoul_is_refused_and_the_contact_stays_open(
     assert OUTSIDE_MESSAGE in response.content.decode()
     contact.refresh_from_db()
     assert (contact.status, contact.case_tracking_number, Case.objects.count()) == ("open", "", 0)
+
+
+def test_120_api_turn_into_case_with_the_callers_words_routes_to_the_district(api_as, counsellor, citizen, offices):
+    contact = ContactFactory(counsellor=counsellor, caller=citizen)
+    response = api_as(counsellor).post(
+        f"/api/v1/callcenter/contacts/{contact.pk}/case/",
+        {"title": "보도블록 파손", "location_text": "역삼역 4번 출구 앞"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert_in(Case.objects.get(), "11680", "역삼동", offices)

@@ -40,6 +40,7 @@ def test_citizen_files_officer_answers_citizen_rates(demo_site, live_server, pag
     page.fill("#id_title", "골목길 불법 주차")
     page.fill("#id_text", "망원동 골목에 불법 주차 차량 때문에 소방차가 들어갈 수 없습니다.")
     page.fill("#id_location_text", "망원동 골목")
+    page.click("details.coordinates > summary")  # the coordinates are a fallback behind a disclosure
     page.fill("#id_lat", "37.5563")
     page.fill("#id_lon", "126.9019")
     photo = tmp_path / "street.jpg"
