@@ -214,7 +214,7 @@ def report(year: int, month: int | None = None) -> dict:
         "by_channel": list(cases.values("channel").annotate(n=Count("pk")).order_by("-n")),
         "top_categories": list(
             cases.filter(category__isnull=False)
-            .values("category__name_ko", "category__name_en")
+            .values("category__code", "category__name_ko", "category__name_en")
             .annotate(n=Count("pk"))
             .order_by("-n")[:10]
         ),

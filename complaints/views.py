@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -348,16 +349,19 @@ def report(request):
             "labels": [row["period"].strftime("%m-%d" if month else "%Y-%m") for row in data["series"]],
             "values": [row["n"] for row in data["series"]],
             "label": _("Cases filed"),
+            "title": _("Cases filed over time"),
         },
         "kinds": {
             "labels": [str(kinds.get(row["kind"], row["kind"])) for row in data["by_kind"]],
             "values": [row["n"] for row in data["by_kind"]],
             "label": _("By kind"),
+            "title": _("Cases by kind"),
         },
         "channels": {
             "labels": [str(channels.get(row["channel"], row["channel"])) for row in data["by_channel"]],
             "values": [row["n"] for row in data["by_channel"]],
             "label": _("By channel"),
+            "title": _("Cases by channel"),
         },
     }
     return render(
@@ -385,18 +389,32 @@ def report_csv(request):
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 Korean correctly with a BOM
     writer = csv.writer(response)
-    writer.writerow(["table", "key", "count"])
+    # One shape for every row: the section, a machine key, a label for people, the value.
+    writer.writerow(["section", "key", "label", "value"])
+    kinds, channels = dict(Kind.choices), dict(Channel.choices)
     for row in data["series"]:
-        writer.writerow(["period", row["period"].date().isoformat(), row["n"]])
+        day = row["period"].date().isoformat()
+        writer.writerow(["period", day, day, row["n"]])
     for row in data["by_kind"]:
-        writer.writerow(["kind", row["kind"], row["n"]])
+        writer.writerow(["kind", row["kind"], kinds.get(row["kind"], row["kind"]), row["n"]])
     for row in data["by_channel"]:
-        writer.writerow(["channel", row["channel"], row["n"]])
+        writer.writerow(["channel", row["channel"], channels.get(row["channel"], row["channel"]), row["n"]])
+    english = get_language() == "en"
     for row in data["top_categories"]:
-        writer.writerow(["category", row["category__name_ko"], row["n"]])
-    writer.writerow(["total", "", data["total"]])
-    avg = data["avg_processing"]
-    writer.writerow(["avg_processing_hours", "", f"{avg.total_seconds() / 3600:.1f}" if avg else ""])
-    sat = data["satisfaction"]
-    writer.writerow(["satisfaction_avg", sat["n"], f"{sat['avg']:.2f}" if sat["avg"] else ""])
+        label = row["category__name_en"] if english and row["category__name_en"] else row["category__name_ko"]
+        writer.writerow(["category", row["category__code"], label, row["n"]])
+    avg, sat = data["avg_processing"], data["satisfaction"]
+    hours = f"{avg.total_seconds() / 3600:.1f}" if avg else ""
+    summary = [
+        ("cases", _("Cases filed"), data["total"]),
+        (
+            "avg_processing_hours",
+            _("Average processing time (hours)"),
+            hours,
+        ),
+        ("satisfaction_average", _("Average satisfaction (1–5)"), f"{sat['avg']:.2f}" if sat["avg"] else ""),
+        ("satisfaction_count", _("Ratings"), sat["n"]),
+    ]
+    for key, label, value in summary:
+        writer.writerow(["summary", key, label, value])
     return response

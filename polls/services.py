@@ -783,10 +783,11 @@ def _group_labels(dimension, groups):
 
 def results_csv_rows(*, poll, viewer):
     data = poll_results(poll=poll, viewer=viewer)
-    yield ["option", "votes", "percent"]
+    # The key column holds keys (the option's id, or a named total), never a count or a label.
+    yield ["key", "option", "votes", "percent"]
     for option in data["options"]:
-        yield [option["text"], option["votes"], option["percent"]]
-    yield ["total ballots", data["total_ballots"], ""]
+        yield [f"option-{option['id']}", option["text"], option["votes"], option["percent"]]
+    yield ["total_ballots", "", data["total_ballots"], ""]
 
 
 def draw_lots(*, poll, actor, winners_count: int, seed: str | None = None) -> LotDraw:
