@@ -326,6 +326,24 @@ def board(request):
     return render(request, template, {"board": data, "kinds": dict(Kind.choices), "channels": dict(Channel.choices)})
 
 
+@login_required
+def board_cases(request):
+    """The list behind a board figure: what the monitor clicked, case by case (no personal data)."""
+    _require(request, "complaints.view_board")
+    get = request.GET
+    filters = {
+        "period": "today" if get.get("period") == "today" else "",
+        "department": get.get("department", "")[:40],
+        "district": get.get("district", "")[:10],
+        "kind": get.get("kind", "") if get.get("kind", "") in Kind.values else "",
+        "channel": get.get("channel", "") if get.get("channel", "") in Channel.values else "",
+        "overdue": get.get("overdue") == "1",
+    }
+    page = Paginator(selectors.board_cases(**filters), 50).get_page(get.get("page"))
+    context = {"page": page, "filters": filters, "querystring": get.urlencode(), "now": timezone.now()}
+    return render(request, "complaints/board_cases.html", context)
+
+
 def _report_period(request):
     now = timezone.localtime()
     try:
