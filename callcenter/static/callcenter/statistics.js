@@ -14,7 +14,7 @@
         type: line ? "line" : "bar",
         data: { labels: chart.labels, datasets: [{ label: title ? title.textContent : "", data: chart.values,
                  backgroundColor: "#0b4f8a", borderColor: "#0b4f8a" }] },
-        options: { responsive: true, animation: false, plugins: { legend: { display: false }, title: { display: true, text: title ? title.textContent : "" } },
+        options: { responsive: true, animation: false, plugins: { legend: { display: false } },  // the section's heading is the title
                    scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
       });
     });

@@ -13,7 +13,7 @@
       options: {
         responsive: true,
         animation: false,
-        plugins: { legend: { display: false }, title: { display: true, text: set.title } },
+        plugins: { legend: { display: false } },  // the figure's caption is its title
         // Counts are whole numbers: no 0.5 case on the axis.
         scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }
       }
