@@ -189,6 +189,10 @@ def test_results_page_csv_and_qr_for_officers(client, officer, department):
     assert client.get(reverse("polls:results", args=[poll.pk])).status_code == 200
     csv = client.get(reverse("polls:results_csv", args=[poll.pk]))
     assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "key,option,votes,percent"
+    assert lines[1].startswith(f"option-{poll.options.first().pk},")
+    assert lines[-1] == "total_ballots,,0,"
     qr = client.get(reverse("polls:qr_png", args=[poll.pk]))
     assert qr.content.startswith(b"\x89PNG")
 
