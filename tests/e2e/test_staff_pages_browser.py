@@ -121,3 +121,29 @@ def test_the_placed_marker_moves_with_the_arrow_keys_and_updates_the_inputs(live
     expect(marker).to_be_focused()
     expect(page.locator(".map-picker-status")).to_contain_text(page.input_value("#id_lat")[:7])
     check_a11y(page, "filing form, marker moved by keyboard")
+
+
+def test_the_callback_queue_stacks_into_cards_on_a_phone(live_server, page, demo_site):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from callcenter.models import Contact
+    from tests.callcenter.factories import ClosedContactFactory
+
+    ClosedContactFactory(
+        outcome=Contact.Outcome.CALLBACK,
+        caller_phone="+821012345678",
+        callback_due_at=timezone.now() + timedelta(hours=2),
+        question="주차 단속 문의에 대해 다시 전화해 주세요",
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "counsellor")
+    page.goto(f"{live_server.url}/callcenter/callbacks/")
+    row = page.locator("table.stack tbody tr").first
+    assert row.evaluate("r => getComputedStyle(r).display") == "block"
+    claim = page.get_by_role("button", name="Claim").first
+    assert claim.bounding_box()["height"] < 56
+    check_no_horizontal_scroll(page)
+    check_a11y(page, "callback queue (phone)")
+    screenshot(page, "staff-callbacks-phone")
