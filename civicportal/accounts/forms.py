@@ -27,6 +27,7 @@ class SignUpForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.label_suffix = ""  # "…에 동의합니다:" reads wrong; the labels stand alone
         # Each consent box links to what it consents to (a new tab keeps the form filled in).
         link = '<a href="{}" target="_blank" rel="noopener">{}</a>'
         self.fields["terms"].help_text = format_html(
