@@ -12,6 +12,7 @@ from callcenter.models import (
     Topic,
 )
 from callcenter.search import article_nouns
+from civicportal.admin_mixins import AppendOnlyAdminMixin
 from civicportal.files import admin_file_link
 from civicportal.uploads import CleanImagesForm
 
@@ -37,14 +38,9 @@ class ContactImageInline(admin.TabularInline):
         return admin_file_link(image.image_url, image.image)
 
 
-class ContactEventInline(admin.TabularInline):
+class ContactEventInline(AppendOnlyAdminMixin, admin.TabularInline):
     model = ContactEvent
-    extra = 0
     readonly_fields = ["kind", "actor", "at", "note", "data"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Contact)
@@ -79,17 +75,11 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactEvent)
-class ContactEventAdmin(admin.ModelAdmin):
+class ContactEventAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["contact", "kind", "actor", "at"]
     list_filter = ["kind"]
     search_fields = ["=contact__id", "note"]
     raw_id_fields = ["contact", "actor"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(KnowledgeArticle)

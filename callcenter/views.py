@@ -540,18 +540,21 @@ def statistics_csv(request):
     response["Content-Disposition"] = f'attachment; filename="callcenter-{date_from}-{date_to}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 Korean only with a BOM
     writer = csv.writer(response)
-    writer.writerow(["dimension", "key", "label", "contacts"])
-    for name in (
-        "contacts",
-        "avg_handling_seconds",
-        "answered_on_spot",
-        "answered_on_spot_share",
-        "satisfaction_average",
-        "satisfaction_count",
-        "foreign_language",
-        "sign_language",
-    ):
-        writer.writerow(["summary", name, name, stats[name] if stats[name] is not None else ""])
+    # One shape for every row: the dimension, a machine key, a label for people, the value
+    # (a number of contacts, except the summary's averages and shares, named by their key).
+    writer.writerow(["dimension", "key", "label", "value"])
+    summary = [
+        ("contacts", _("Contacts")),
+        ("avg_handling_seconds", _("Average handling time (seconds)")),
+        ("answered_on_spot", _("Answered on the spot")),
+        ("answered_on_spot_share", _("Share answered on the spot")),
+        ("satisfaction_average", _("Average satisfaction (1–5)")),
+        ("satisfaction_count", _("Ratings")),
+        ("foreign_language", _("Foreign-language contacts")),
+        ("sign_language", _("Sign-language contacts")),
+    ]
+    for name, label in summary:
+        writer.writerow(["summary", name, label, stats[name] if stats[name] is not None else ""])
     for dimension in ("day", "hour", "channel", "language", "topic", "outcome"):
         for row in stats[f"by_{dimension}"]:
             writer.writerow([dimension, row["key"], row["label"], row["contacts"]])

@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civicportal.notifications.context_processors.unread_notifications",
+                "civicportal.accounts.context_processors.work_links",
             ],
         },
     },

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from civicportal import views
+from civicportal.accounts import views as account_views
 
 admin.site.site_header = _("Civic Portal administration")
 admin.site.site_title = _("Civic Portal admin")
@@ -17,6 +18,8 @@ handler500 = "civicportal.views.error_500"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("terms/", account_views.policy_page, {"kind": "terms"}, name="terms"),
+    path("privacy/", account_views.policy_page, {"kind": "privacy"}, name="privacy"),
     # The API first: its requests are the most numerous, and URLs are tried in order.
     path("api/v1/", include("civicportal.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

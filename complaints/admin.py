@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicportal import limits
+from civicportal.admin_mixins import AppendOnlyAdminMixin
 from civicportal.errors import DomainError
 from civicportal.files import CheckedFileInput, admin_file_link
 from complaints import services
@@ -33,9 +34,8 @@ class AttachmentInline(admin.TabularInline):
         return admin_file_link(attachment.download_url, attachment.file)
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(AppendOnlyAdminMixin, admin.TabularInline):
     model = CaseEvent
-    extra = 0
     can_delete = False
     readonly_fields = [
         "at",
@@ -48,9 +48,6 @@ class CaseEventInline(admin.TabularInline):
         "note",
         "is_internal",
     ]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -142,17 +139,11 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["case", "kind", "at", "actor", "from_status", "to_status", "is_internal"]
     list_filter = ["kind", "is_internal"]
     search_fields = ["case__tracking_number", "note"]
     raw_id_fields = ["case", "actor", "from_department", "to_department"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Attachment)
@@ -165,7 +156,7 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["case", "answer_round", "score", "rated_at"]
     list_filter = ["score"]
     search_fields = ["case__tracking_number", "comment"]

@@ -181,6 +181,29 @@ def start_of_today(now=None):
     return datetime.combine(local.date(), time.min, tzinfo=SEOUL)
 
 
+def board_cases(*, period="", department="", district="", kind="", channel="", overdue=False, now=None):
+    """The cases a figure of the monitoring board counts, with the same rule as the figure:
+    ``period="today"`` for the day's filings (by kind or channel), otherwise the open cases
+    (of a department or district; ``overdue`` past their deadline)."""
+    now = now or timezone.now()
+    qs = Case.objects.select_related("department", "district", "category")
+    if period == "today":
+        qs = qs.filter(filed_at__gte=start_of_today(now))
+    else:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+        if overdue:
+            qs = qs.filter(due_at__lt=now)
+    if department:
+        qs = qs.filter(department__code=department)
+    if district:
+        qs = qs.filter(district__code=district)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("due_at" if period != "today" else "-filed_at", "pk")
+
+
 def board(now=None) -> dict:
     now = now or timezone.now()
     today = start_of_today(now)
@@ -253,7 +276,7 @@ def report(year: int, month: int | None = None) -> dict:
         "by_channel": list(cases.values("channel").annotate(n=Count("pk")).order_by("-n")),
         "top_categories": list(
             cases.filter(category__isnull=False)
-            .values("category__name_ko", "category__name_en")
+            .values("category__code", "category__name_ko", "category__name_en")
             .annotate(n=Count("pk"))
             .order_by("-n")[:10]
         ),

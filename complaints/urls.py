@@ -18,6 +18,7 @@ urlpatterns = [
     path("work/<str:number>/claim/", views.claim, name="claim"),
     path("examples/", views.examples, name="examples"),
     path("board/", views.board, name="board"),
+    path("board/cases/", views.board_cases, name="board_cases"),
     path("report/", views.report, name="report"),
     path("report.csv", views.report_csv, name="report_csv"),
 ]

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -370,6 +371,24 @@ def board(request):
     return render(request, template, {"board": data, "kinds": dict(Kind.choices), "channels": dict(Channel.choices)})
 
 
+@login_required
+def board_cases(request):
+    """The list behind a board figure: what the monitor clicked, case by case (no personal data)."""
+    _require(request, "complaints.view_board")
+    get = request.GET
+    filters = {
+        "period": "today" if get.get("period") == "today" else "",
+        "department": get.get("department", "")[:40],
+        "district": get.get("district", "")[:10],
+        "kind": get.get("kind", "") if get.get("kind", "") in Kind.values else "",
+        "channel": get.get("channel", "") if get.get("channel", "") in Channel.values else "",
+        "overdue": get.get("overdue") == "1",
+    }
+    page = Paginator(selectors.board_cases(**filters), 50).get_page(get.get("page"))
+    context = {"page": page, "filters": filters, "querystring": get.urlencode(), "now": timezone.now()}
+    return render(request, "complaints/board_cases.html", context)
+
+
 def _report_period(request):
     now = timezone.localtime()
     try:
@@ -393,16 +412,19 @@ def report(request):
             "labels": [row["period"].strftime("%m-%d" if month else "%Y-%m") for row in data["series"]],
             "values": [row["n"] for row in data["series"]],
             "label": _("Cases filed"),
+            "title": _("Cases filed over time"),
         },
         "kinds": {
             "labels": [str(kinds.get(row["kind"], row["kind"])) for row in data["by_kind"]],
             "values": [row["n"] for row in data["by_kind"]],
             "label": _("By kind"),
+            "title": _("Cases by kind"),
         },
         "channels": {
             "labels": [str(channels.get(row["channel"], row["channel"])) for row in data["by_channel"]],
             "values": [row["n"] for row in data["by_channel"]],
             "label": _("By channel"),
+            "title": _("Cases by channel"),
         },
     }
     return render(
@@ -430,18 +452,32 @@ def report_csv(request):
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 Korean correctly with a BOM
     writer = csv.writer(response)
-    writer.writerow(["table", "key", "count"])
+    # One shape for every row: the section, a machine key, a label for people, the value.
+    writer.writerow(["section", "key", "label", "value"])
+    kinds, channels = dict(Kind.choices), dict(Channel.choices)
     for row in data["series"]:
-        writer.writerow(["period", row["period"].date().isoformat(), row["n"]])
+        day = row["period"].date().isoformat()
+        writer.writerow(["period", day, day, row["n"]])
     for row in data["by_kind"]:
-        writer.writerow(["kind", row["kind"], row["n"]])
+        writer.writerow(["kind", row["kind"], kinds.get(row["kind"], row["kind"]), row["n"]])
     for row in data["by_channel"]:
-        writer.writerow(["channel", row["channel"], row["n"]])
+        writer.writerow(["channel", row["channel"], channels.get(row["channel"], row["channel"]), row["n"]])
+    english = get_language() == "en"
     for row in data["top_categories"]:
-        writer.writerow(["category", row["category__name_ko"], row["n"]])
-    writer.writerow(["total", "", data["total"]])
-    avg = data["avg_processing"]
-    writer.writerow(["avg_processing_hours", "", f"{avg.total_seconds() / 3600:.1f}" if avg else ""])
-    sat = data["satisfaction"]
-    writer.writerow(["satisfaction_avg", sat["n"], f"{sat['avg']:.2f}" if sat["avg"] else ""])
+        label = row["category__name_en"] if english and row["category__name_en"] else row["category__name_ko"]
+        writer.writerow(["category", row["category__code"], label, row["n"]])
+    avg, sat = data["avg_processing"], data["satisfaction"]
+    hours = f"{avg.total_seconds() / 3600:.1f}" if avg else ""
+    summary = [
+        ("cases", _("Cases filed"), data["total"]),
+        (
+            "avg_processing_hours",
+            _("Average processing time (hours)"),
+            hours,
+        ),
+        ("satisfaction_average", _("Average satisfaction (1–5)"), f"{sat['avg']:.2f}" if sat["avg"] else ""),
+        ("satisfaction_count", _("Ratings"), sat["n"]),
+    ]
+    for key, label, value in summary:
+        writer.writerow(["summary", key, label, value])
     return response

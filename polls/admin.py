@@ -1,7 +1,18 @@
 from django.contrib import admin
 
+from civicportal.admin_mixins import AppendOnlyAdminMixin
 from civicportal.uploads import CleanImagesForm
-from polls.models import Ballot, BallotChoice, LotDraw, Poll, PollEvent, PollMember, PollOption
+from polls.models import (
+    Ballot,
+    BallotChoice,
+    LotDraw,
+    OptionTally,
+    Poll,
+    PollEvent,
+    PollMember,
+    PollOption,
+    PollTally,
+)
 from polls.services import forget_hot_poll
 
 
@@ -15,11 +26,9 @@ class PollOptionInline(admin.TabularInline):
         return super().get_queryset(request).with_votes()
 
 
-class PollEventInline(admin.TabularInline):
+class PollEventInline(AppendOnlyAdminMixin, admin.TabularInline):
     model = PollEvent
-    extra = 0
     readonly_fields = ["kind", "actor", "note", "created_at"]
-    can_delete = False
 
 
 @admin.register(Poll)
@@ -59,14 +68,13 @@ class PollOptionAdmin(admin.ModelAdmin):
         forget_hot_poll(obj.poll_id)
 
 
-class BallotChoiceInline(admin.TabularInline):
+class BallotChoiceInline(AppendOnlyAdminMixin, admin.TabularInline):
     model = BallotChoice
-    extra = 0
     raw_id_fields = ["option"]
 
 
 @admin.register(Ballot)
-class BallotAdmin(admin.ModelAdmin):
+class BallotAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     """Ballots are evidence: read-only here (changing one would desynchronise the counters)."""
 
     list_display = ["pk", "poll", "voter", "created_at", "age_band", "gender", "district"]
@@ -75,18 +83,12 @@ class BallotAdmin(admin.ModelAdmin):
     raw_id_fields = ["poll", "voter"]
     inlines = [BallotChoiceInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(BallotChoice)
-class BallotChoiceAdmin(admin.ModelAdmin):
+class BallotChoiceAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["ballot", "option"]
     raw_id_fields = ["ballot", "option"]
     search_fields = ["option__text"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PollMember)
@@ -98,7 +100,7 @@ class PollMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(PollEvent)
-class PollEventAdmin(admin.ModelAdmin):
+class PollEventAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["poll", "kind", "actor", "created_at"]
     list_filter = ["kind"]
     search_fields = ["poll__question", "note"]
@@ -106,7 +108,25 @@ class PollEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(LotDraw)
-class LotDrawAdmin(admin.ModelAdmin):
+class LotDrawAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["poll", "winners_count", "seed", "drawn_by", "drawn_at"]
     search_fields = ["poll__question", "seed"]
     raw_id_fields = ["poll", "drawn_by"]
+
+
+@admin.register(PollTally)
+class PollTallyAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
+    """The ballot counter of a poll, in shards: written by the vote service only."""
+
+    list_display = ["poll", "shard", "ballots"]
+    search_fields = ["poll__question"]
+    list_select_related = ["poll"]
+
+
+@admin.register(OptionTally)
+class OptionTallyAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
+    """The vote counter of an option, in shards: written by the vote service only."""
+
+    list_display = ["option", "shard", "votes"]
+    search_fields = ["option__text", "option__poll__question"]
+    list_select_related = ["option"]

@@ -165,10 +165,29 @@ class VoteView(APIView):
         return Response({"ballot": ballot.pk, "poll": poll.pk}, status=status.HTTP_201_CREATED)
 
 
+class RoomInput(serializers.Serializer):
+    room_number = serializers.CharField(max_length=20)
+    room_password = serializers.CharField(max_length=128)
+
+
+class RoomView(APIView):
+    """Enter a private room: its poll, once the number and password are right (404 otherwise)."""
+
+    @extend_schema(request=RoomInput, responses=PollSerializer)
+    def post(self, request):
+        data = RoomInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        poll = services.room_enter(user=request.user, **data.validated_data)
+        return Response(
+            PollSerializer(services.get_poll_for_user(request.user, poll.pk), context={"request": request}).data
+        )
+
+
 class ResultsView(APIView):
     @extend_schema(responses=ResultsSerializer)
     def get(self, request, pk):
         poll = services.get_poll_for_vote(request.user, pk)
+        services.require_room_admission(request.user, poll)
         return Response(services.poll_results(poll=poll, viewer=request.user))
 
 

@@ -128,6 +128,9 @@ class MembersForm(forms.Form):
 
 class RoomForm(forms.Form):
     room_number = forms.CharField(label=_("Room number"), max_length=20)
+    room_password = forms.CharField(
+        label=_("Room password"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "off"})
+    )
 
 
 for _form in (PollBaseForm, ProposalForm, PollForm):

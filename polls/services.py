@@ -229,16 +229,24 @@ def _room_attempts_key(user, poll):
 def check_credentials(poll, user, *, position=None, qr=None, room_password=None):
     """Raise DomainError unless the voter shows what the poll asks at voting time."""
     if poll.room_number:
-        key = _room_attempts_key(user, poll)
-        if (cache.get(key) or 0) >= ROOM_ATTEMPTS:
-            raise Throttled(_("Too many wrong passwords. Try again in 15 minutes."), field="room_password")
-        if not room_password or not check_password(room_password, poll.room_password):
-            cache.add(key, 0, ROOM_ATTEMPT_WINDOW)
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, ROOM_ATTEMPT_WINDOW)
-            raise NotAllowed(_("The room password is wrong."), code="wrong_password", field="room_password")
+        _check_room_password(poll, user, room_password)
+    _check_site_credentials(poll, position=position, qr=qr)
+
+
+def _check_room_password(poll, user, room_password):
+    key = _room_attempts_key(user, poll)
+    if (cache.get(key) or 0) >= ROOM_ATTEMPTS:
+        raise Throttled(_("Too many wrong passwords. Try again in 15 minutes."), field="room_password")
+    if not room_password or not check_password(room_password, poll.room_password):
+        cache.add(key, 0, ROOM_ATTEMPT_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, ROOM_ATTEMPT_WINDOW)
+        raise NotAllowed(_("The room password is wrong."), code="wrong_password", field="room_password")
+
+
+def _check_site_credentials(poll, *, position=None, qr=None):
     if poll.qr_required:
         if not qr:
             raise NotAllowed(_("This poll is for people who scan its QR code at the site."), code="qr_required")
@@ -283,6 +291,50 @@ def get_poll_for_user(user, pk) -> Poll:
     if poll.approval != Poll.Approval.APPROVED:
         if not (poll.created_by_id == user.pk or permissions.is_officer(user) or permissions.is_administrator(user)):
             raise NotFound(_("There is no such poll."))
+    require_room_admission(user, poll)
+    return poll
+
+
+# --- private rooms --------------------------------------------------------------
+ROOM_ADMISSION_SECONDS = 12 * 60 * 60
+
+
+def _room_admission_key(user, poll_id):
+    return f"polls:room-admitted:{user.pk}:{poll_id}"
+
+
+def may_see_room(user, poll) -> bool:
+    """A private room's poll (its question, options and results) is for those who entered
+    the room with its password, who voted in it, and for its department and administrators.
+    Anyone else is told the poll does not exist, by id as by number."""
+    if not poll.room_number:
+        return True
+    if not user.is_authenticated:
+        return False
+    if can_manage(user, poll) or permissions.is_administrator(user):
+        return True
+    if cache.get(_room_admission_key(user, poll.pk)):
+        return True
+    return Ballot.objects.filter(poll=poll, voter=user).exists()
+
+
+def require_room_admission(user, poll):
+    if not may_see_room(user, poll):
+        raise NotFound(_("There is no such poll."))
+
+
+def room_enter(*, user, room_number, room_password) -> Poll:
+    """Admit ``user`` to the approved poll of a private room for the day (web and API alike).
+    A wrong number and a wrong password answer the same; wrong passwords are throttled."""
+    room_number = (room_number or "").strip()
+    poll = Poll.objects.approved().filter(room_number=room_number).first() if room_number else None
+    if poll is None:
+        raise NotFound(_("There is no open room with this number and password."))
+    try:
+        _check_room_password(poll, user, room_password or "")
+    except NotAllowed:
+        raise NotFound(_("There is no open room with this number and password."))
+    cache.set(_room_admission_key(user, poll.pk), 1, ROOM_ADMISSION_SECONDS)
     return poll
 
 
@@ -794,10 +846,11 @@ def _group_labels(dimension, groups):
 
 def results_csv_rows(*, poll, viewer):
     data = poll_results(poll=poll, viewer=viewer)
-    yield ["option", "votes", "percent"]
+    # The key column holds keys (the option's id, or a named total), never a count or a label.
+    yield ["key", "option", "votes", "percent"]
     for option in data["options"]:
-        yield [option["text"], option["votes"], option["percent"]]
-    yield ["total ballots", data["total_ballots"], ""]
+        yield [f"option-{option['id']}", option["text"], option["votes"], option["percent"]]
+    yield ["total_ballots", "", data["total_ballots"], ""]
 
 
 def draw_lots(*, poll, actor, winners_count: int, seed: str | None = None) -> LotDraw:

@@ -423,10 +423,12 @@ def decide(request, pk):
 @require_POST
 def room(request):
     form = RoomForm(request.POST)
-    poll = None
-    if form.is_valid():
-        poll = Poll.objects.approved().filter(room_number=form.cleaned_data["room_number"].strip()).first()
-    if poll is None:
-        messages.error(request, _("There is no open room with this number."))
+    if not form.is_valid():
+        messages.error(request, _("Give the room's number and password."))
+        return redirect("polls:index")
+    try:
+        poll = services.room_enter(user=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return redirect("polls:index")
     return redirect("polls:detail", pk=poll.pk)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from civicportal.admin_mixins import AppendOnlyAdminMixin
 from civicportal.uploads import CleanImagesForm
 from proposals.models import (
     Comment,
@@ -32,14 +33,10 @@ class ProposalImageInline(admin.TabularInline):
     extra = 0
 
 
-class ProposalEventInline(admin.TabularInline):
+class ProposalEventInline(AppendOnlyAdminMixin, admin.TabularInline):
     model = ProposalEvent
-    extra = 0
     can_delete = False
     readonly_fields = ("kind", "from_status", "to_status", "actor", "note", "created_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Proposal)
@@ -54,14 +51,11 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProposalVote)
-class ProposalVoteAdmin(admin.ModelAdmin):
+class ProposalVoteAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("proposal", "voter", "created_at")
     search_fields = ("voter__username", "proposal__title")
     raw_id_fields = ("proposal", "voter", "proposal_author")
     list_filter = ("created_at",)
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a vote count is exact only if votes change through the service
 
 
 @admin.register(Comment)
@@ -127,14 +121,8 @@ class ImplementationUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProposalEvent)
-class ProposalEventAdmin(admin.ModelAdmin):
+class ProposalEventAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("proposal", "kind", "from_status", "to_status", "actor", "created_at")
     list_filter = ("kind", "to_status")
     search_fields = ("proposal__title", "note")
     raw_id_fields = ("proposal", "actor")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -76,7 +76,8 @@ def _locked(proposal_id) -> Proposal:
 
 
 def get_proposal_for_user(user, proposal_id) -> Proposal:
-    """A proposal ``user`` may see: public ones, one's own drafts, the department's."""
+    """A proposal ``user`` may see: public ones, one's own drafts, and every one to an
+    administrator (who sees drafts and their images in admin)."""
     proposal = (
         Proposal.objects.select_related("author", "department", "themed_call", "decision")
         .filter(pk=proposal_id)
@@ -85,6 +86,8 @@ def get_proposal_for_user(user, proposal_id) -> Proposal:
     if proposal is None:
         raise NotFound(_("No such proposal."))
     if proposal.is_public or proposal.author_id == getattr(user, "pk", None):
+        return proposal
+    if getattr(user, "is_superuser", False) or permissions.is_administrator(user):
         return proposal
     raise NotFound(_("No such proposal."))
 

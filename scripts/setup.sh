@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 DEV=0
 [ "${1:-}" = "--dev" ] && DEV=1
 PYTHON=${PYTHON:-python3.11}
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 "$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"' || {
   echo "error: Python 3.11 is required (found $("$PYTHON" --version 2>&1))" >&2; exit 1; }
@@ -35,7 +36,11 @@ if [ ! -f .env ]; then
 fi
 
 if [ $DEV = 1 ]; then
-  if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi nanum; then
+  # The font list is read whole before it is searched: with `fc-list | grep -q` under
+  # pipefail, grep stops at the first match, fc-list dies of SIGPIPE (141) and the check
+  # fails at random, running apt-get again on a machine that has everything.
+  fonts=$(fc-list : family 2>/dev/null || true)
+  if [ ! -x "$CHROMIUM" ] || ! grep -qi nanum <<<"$fonts"; then
     echo "==> installing Debian's chromium and fonts-nanum (browser tests)"
     SUDO=""
     [ "$(id -u)" != 0 ] && SUDO="sudo"

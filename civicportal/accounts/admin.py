@@ -3,7 +3,15 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from civicportal.accounts import business_calendar
-from civicportal.accounts.models import CitizenProfile, ClosureDay, Department, DepartmentMembership, District, User
+from civicportal.accounts.models import (
+    CitizenProfile,
+    ClosureDay,
+    Department,
+    DepartmentMembership,
+    District,
+    PolicyPage,
+    User,
+)
 from civicportal.audit.admin import PersonalDataReadAdminMixin
 
 
@@ -100,3 +108,17 @@ class ClosureDayAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         business_calendar.clear_cache()
+
+
+@admin.register(PolicyPage)
+class PolicyPageAdmin(admin.ModelAdmin):
+    """The terms of use and the privacy notice: one page each, edited here, never deleted."""
+
+    list_display = ["kind", "title_ko", "title_en", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request):
+        return not PolicyPage.objects.filter(kind__in=PolicyPage.Kind.values).count() >= len(PolicyPage.Kind.values)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -113,7 +113,10 @@ def load_accounts():
 
 def load_all():
     from civicportal.accounts.districts import load_districts
+    from civicportal.accounts.models import PolicyPage
+    from civicportal.accounts.policy_texts import load_policy_pages
 
     load_districts(District)
     load_departments()
+    load_policy_pages(PolicyPage)  # the terms and the privacy notice, unless an administrator wrote them
     return load_accounts()

@@ -2,7 +2,9 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from civicportal.accounts.models import CitizenProfile, User, normalise_mobile
@@ -20,7 +22,20 @@ class SignUpForm(forms.Form):
     password2 = forms.CharField(
         label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-    terms = forms.BooleanField(label=_("I agree to the terms of use and the privacy policy"))
+    terms = forms.BooleanField(label=_("I agree to the terms of use"))
+    privacy = forms.BooleanField(label=_("I agree that my personal data is kept and used as the privacy notice says"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""  # "…에 동의합니다:" reads wrong; the labels stand alone
+        # Each consent box links to what it consents to (a new tab keeps the form filled in).
+        link = '<a href="{}" target="_blank" rel="noopener">{}</a>'
+        self.fields["terms"].help_text = format_html(
+            link, reverse("terms"), _("Read the terms of use (opens in a new tab)")
+        )
+        self.fields["privacy"].help_text = format_html(
+            link, reverse("privacy"), _("Read the privacy notice (opens in a new tab)")
+        )
 
     def clean_username(self):
         username = self.cleaned_data["username"]

@@ -278,3 +278,38 @@ class ClosureDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.name}"
+
+
+class PolicyPage(models.Model):
+    """The terms of use and the privacy notice: pages an administrator edits in admin,
+    in Korean and English, linked beside the sign-up consent boxes and from every footer."""
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", _("Terms of use")
+        PRIVACY = "privacy", _("Privacy notice")
+
+    kind = models.CharField(_("page"), max_length=20, choices=Kind.choices, unique=True)
+    title_ko = models.CharField(_("title (Korean)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    body_ko = models.TextField(_("text (Korean)"), help_text=_("Plain text; a blank line starts a paragraph."))
+    body_en = models.TextField(_("text (English)"), help_text=_("Plain text; a blank line starts a paragraph."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("terms or privacy page")
+        verbose_name_plural = _("terms and privacy pages")
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    @property
+    def english(self):
+        return (get_language() or "ko").startswith("en")
+
+    @property
+    def title(self):
+        return self.title_en if self.english and self.title_en else self.title_ko
+
+    @property
+    def body(self):
+        return self.body_en if self.english and self.body_en else self.body_ko

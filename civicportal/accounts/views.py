@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from civicportal.accounts import geo, permissions, services
+from civicportal.accounts import geo, permissions, policy_texts, services
 from civicportal.accounts.districts import locate
 from civicportal.accounts.forms import MobileCodeForm, ProfileForm, SignUpForm
+from civicportal.accounts.models import PolicyPage
 from civicportal.errors import DomainError
 
 
@@ -174,3 +175,9 @@ def district_lookup(request):
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def policy_page(request, kind):
+    """The terms of use or the privacy notice, as the administrator last wrote it."""
+    page = PolicyPage.objects.filter(kind=kind).first() or PolicyPage(kind=kind, **policy_texts.PAGES[kind])
+    return render(request, "accounts/policy_page.html", {"page": page})

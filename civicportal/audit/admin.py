@@ -1,5 +1,11 @@
+from auditlog import admin as auditlog_admin
+from auditlog.models import LogEntry
+from axes import admin as axes_admin
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry as AdminLogEntry
 
+from civicportal.admin_mixins import AppendOnlyAdminMixin
 from civicportal.audit.models import PersonalDataAccess
 from civicportal.audit.services import record_personal_data_read
 
@@ -27,7 +33,7 @@ class PersonalDataReadAdminMixin:
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "actor", "subject", "object_type", "object_id", "purpose", "ip_address"]
     list_filter = ["object_type", "at", ("actor", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["actor", "subject"]
@@ -35,11 +41,26 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     raw_id_fields = ["actor", "subject"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+# The audit logs of the libraries the portal uses are evidence as well: their own admins
+# let a superuser change or delete rows, so they are registered again, read-only.
+def _register_read_only(model, base_admin):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, type(base_admin.__name__, (AppendOnlyAdminMixin, base_admin), {}))
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+_register_read_only(LogEntry, auditlog_admin.LogEntryAdmin)
+_register_read_only(AccessLog, axes_admin.AccessLogAdmin)
+_register_read_only(AccessFailureLog, axes_admin.AccessFailureLogAdmin)
+
+
+@admin.register(AdminLogEntry)
+class AdminLogEntryAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
+    """What administrators changed in admin (Django's own history)."""
+
+    list_display = ["action_time", "user", "content_type", "object_repr", "action_flag"]
+    list_filter = ["action_flag", "content_type"]
+    search_fields = ["object_repr", "change_message", "user__username"]
+    date_hierarchy = "action_time"
+    list_select_related = ["user", "content_type"]

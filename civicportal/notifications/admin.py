@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicportal.admin_mixins import AppendOnlyAdminMixin
 from civicportal.notifications import services
 from civicportal.notifications.models import (
     AlertBroadcast,
@@ -16,11 +17,9 @@ from civicportal.notifications.models import (
 )
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(AppendOnlyAdminMixin, admin.TabularInline):
     model = Delivery
-    extra = 0
     readonly_fields = ["channel", "status", "attempts", "last_error", "created_at", "sent_at", "next_attempt_at"]
-    can_delete = False
 
 
 @admin.register(Notification)
@@ -38,7 +37,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["notification", "channel", "status", "attempts", "next_attempt_at", "created_at", "sent_at"]
     list_filter = ["status", "channel"]
     search_fields = ["notification__title", "notification__recipient__username", "last_error"]
@@ -64,11 +63,9 @@ class AlertTextInline(admin.StackedInline):
     extra = 0
 
 
-class AlertEventInline(admin.TabularInline):
+class AlertEventInline(AppendOnlyAdminMixin, admin.TabularInline):
     model = AlertEvent
-    extra = 0
     readonly_fields = ["at", "actor", "from_status", "to_status", "note"]
-    can_delete = False
 
 
 @admin.register(EmergencyAlert)
@@ -93,7 +90,7 @@ class EmergencyAlertAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertDelivery)
-class AlertDeliveryAdmin(admin.ModelAdmin):
+class AlertDeliveryAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["alert", "user", "channel", "status", "attempts", "language", "sent_at"]
     list_filter = ["status", "channel", "language"]
     search_fields = ["alert__identifier", "user__username", "last_error"]
@@ -124,7 +121,7 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertBroadcast)
-class AlertBroadcastAdmin(admin.ModelAdmin):
+class AlertBroadcastAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["alert", "account", "status", "attempts", "sent_at"]
     list_filter = ["status", "account"]
     search_fields = ["alert__identifier", "last_error"]
@@ -132,7 +129,7 @@ class AlertBroadcastAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertChunk)
-class AlertChunkAdmin(admin.ModelAdmin):
+class AlertChunkAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["alert", "first_user_id", "last_user_id", "queued_at", "started_at", "done_at"]
     list_filter = ["done_at"]
     search_fields = ["alert__identifier"]
@@ -140,7 +137,7 @@ class AlertChunkAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertEvent)
-class AlertEventAdmin(admin.ModelAdmin):
+class AlertEventAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["alert", "at", "actor", "from_status", "to_status"]
     list_filter = ["to_status"]
     search_fields = ["alert__identifier", "note"]

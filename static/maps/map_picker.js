@@ -54,7 +54,30 @@
         iconUrl: data.icon, iconRetinaUrl: data.icon2x, shadowUrl: data.iconShadow,
         iconSize: [25, 41], iconAnchor: [12, 41], shadowSize: [41, 41]
       });
-      marker = L.marker(center, { icon: icon, draggable: true, keyboard: false, alt: data.textMarker });
+      // The placed marker takes the keyboard focus: arrow keys move it (Shift: further) and
+      // write the new position into the inputs, as dragging it does.
+      marker = L.marker(center, { icon: icon, draggable: true, keyboard: true, alt: data.textMarker,
+                                  title: data.textMarkerKeys });
+      var STEPS = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
+      marker.on("add", function () {
+        var pin = marker.getElement();
+        if (!pin || pin.dataset.keys) { return; }
+        pin.dataset.keys = "1";
+        pin.addEventListener("keydown", function (event) {
+          var step = STEPS[event.key];
+          if (!step) { return; }
+          event.preventDefault();
+          event.stopPropagation();  // the map itself would pan instead
+          var pixels = event.shiftKey ? 50 : 10;
+          // Projected, not container, points: those are rounded to the pixel, which would
+          // nudge the other coordinate too.
+          var zoom = map.getZoom();
+          var point = map.project(marker.getLatLng(), zoom).add([step[0] * pixels, step[1] * pixels]);
+          var at = map.unproject(point, zoom).wrap();
+          choose(at.lat, at.lng, false);
+          map.panInside(marker.getLatLng(), { padding: [30, 30] });
+        });
+      });
       map.on("click", function (event) {
         var at = event.latlng.wrap();  // a map panned round the world still gives -180..180
         choose(at.lat, at.lng, false);

@@ -19,6 +19,7 @@ SIGN_UP = {
     "password1": "a-long-and-unusual-passphrase",
     "password2": "a-long-and-unusual-passphrase",
     "terms": "on",
+    "privacy": "on",
 }
 
 
@@ -39,6 +40,7 @@ def test_sign_up_creates_a_citizen_with_a_profile_and_logs_in(client):
         ({"password1": "1234", "password2": "1234"}, "password1"),
         ({"email": "not-an-email"}, "email"),
         ({"terms": ""}, "terms"),
+        ({"privacy": ""}, "privacy"),
     ],
 )
 def test_sign_up_with_bad_input_shows_errors_and_creates_nothing(client, change, field):

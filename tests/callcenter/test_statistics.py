@@ -132,6 +132,13 @@ def test_statistics_page_and_csv(client, counsellor, contacts):
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     channel_total = sum(int(r[3]) for r in rows if r[0] == "channel")
     assert channel_total == len(in_range(contacts))
+    # The key column holds keys: the header names a value column, and every summary row's key
+    # is a measure's name (an average and a count are two rows, never a count as a key).
+    assert rows[0] == ["dimension", "key", "label", "value"]
+    summary = {r[1]: r[3] for r in rows if r[0] == "summary"}
+    assert {"contacts", "satisfaction_average", "satisfaction_count"} <= set(summary)
+    assert summary["contacts"] == str(len(in_range(contacts)))
+    assert not any(key.isdigit() for key in summary)
 
 
 def test_statistics_page_refuses_reversed_dates(client, counsellor):

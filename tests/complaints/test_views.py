@@ -1,5 +1,8 @@
 """Browser pages through HTTP: the same flows and refusals as the API."""
 
+import csv as _csv
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -262,7 +265,16 @@ def test_report_and_csv(as_user, monitor, citizen, officer, parking_rule):
     assert page.status_code == 200 and 'id="report-data"' in page.content.decode()
     text = csv.content.decode("utf-8-sig")
     assert csv["Content-Type"].startswith("text/csv")
-    assert "kind,complaint,1" in text and "total,,1" in text and "satisfaction_avg,1,4.00" in text
+    rows = {(row[0], row[1]): row for row in _csv.reader(io.StringIO(text))}
+    assert rows[("section", "key")] == ["section", "key", "label", "value"]
+    assert rows[("kind", "complaint")][3] == "1"
+    assert rows[("summary", "cases")][3] == "1"
+    # The key column holds keys: the satisfaction's count is a row of its own, not a key.
+    assert rows[("summary", "satisfaction_average")][3] == "4.00"
+    assert rows[("summary", "satisfaction_count")][3] == "1"
+    assert all(not key.isdigit() for section, key in rows if section != "period")
+    page_text = page.content.decode()
+    assert 'id="chart-kinds-title"' in page_text and 'aria-labelledby="chart-kinds-title"' in page_text
 
 
 def test_report_rejects_bad_period(as_user, monitor):

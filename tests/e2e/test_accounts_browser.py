@@ -25,6 +25,7 @@ def test_citizen_signs_up_logs_in_and_switches_language(ko_page, live_server, de
     page.fill("#id_password1", "a-long-and-unusual-passphrase")
     page.fill("#id_password2", "a-long-and-unusual-passphrase")
     page.check("#id_terms")
+    page.check("#id_privacy")
     page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/me/")
     check_a11y(page, "my page")

@@ -244,3 +244,22 @@ def test_list_query_count_does_not_grow(api_as, citizen, officer, department, dj
     with django_assert_max_num_queries(10):
         response = client.get("/api/v1/polls/")
     assert response.json()["count"] == 10
+
+
+def test_a_private_room_poll_is_hidden_from_a_non_member_until_the_room_is_entered(
+    api_as, citizen, officer, department
+):
+    poll = PollFactory(
+        department=department, created_by=officer, room_number="88", room_password=make_password("pw"), question="비밀"
+    )
+    client = api_as(citizen)
+    for path in ("", "results/"):
+        response = client.get(url(poll, path))
+        assert response.status_code == 404 and "비밀" not in response.content.decode()
+    refused = client.post("/api/v1/polls/room/", {"room_number": "88", "room_password": "bad"}, format="json")
+    assert refused.status_code == 404
+    assert client.get(url(poll, "")).status_code == 404
+
+    entered = client.post("/api/v1/polls/room/", {"room_number": "88", "room_password": "pw"}, format="json")
+    assert entered.status_code == 200 and entered.json()["question"] == "비밀"
+    assert client.get(url(poll, "")).json()["question"] == "비밀"

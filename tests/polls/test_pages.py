@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -188,6 +189,10 @@ def test_results_page_csv_and_qr_for_officers(client, officer, department):
     assert client.get(reverse("polls:results", args=[poll.pk])).status_code == 200
     csv = client.get(reverse("polls:results_csv", args=[poll.pk]))
     assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "key,option,votes,percent"
+    assert lines[1].startswith(f"option-{poll.options.first().pk},")
+    assert lines[-1] == "total_ballots,,0,"
     qr = client.get(reverse("polls:qr_png", args=[poll.pk]))
     assert qr.content.startswith(b"\x89PNG")
 
@@ -198,8 +203,40 @@ def test_qr_png_is_for_the_department_only(client, citizen, officer, department)
     assert client.get(reverse("polls:qr_png", args=[poll.pk])).status_code == 403
 
 
-def test_room_lookup(client, citizen, officer, department):
-    poll = PollFactory(department=department, created_by=officer, room_number="501", room_password="hash")
+def test_room_entry_needs_the_password_and_then_shows_the_poll(client, citizen, officer, department):
+    poll = PollFactory(
+        department=department,
+        created_by=officer,
+        room_number="501",
+        room_password=make_password("pw"),
+        question="비밀 질문",
+    )
     client.force_login(citizen)
-    response = client.post(reverse("polls:room"), {"room_number": "501"})
-    assert response.status_code == 302 and response["Location"] == reverse("polls:detail", args=[poll.pk])
+    detail = reverse("polls:detail", args=[poll.pk])
+
+    wrong = client.post(reverse("polls:room"), {"room_number": "501", "room_password": "bad"})
+    assert wrong.status_code == 302 and wrong["Location"] == reverse("polls:index")
+    assert client.get(detail).status_code == 404
+
+    right = client.post(reverse("polls:room"), {"room_number": "501", "room_password": "pw"})
+    assert right.status_code == 302 and right["Location"] == detail
+    assert "비밀 질문" in client.get(detail).content.decode()
+
+
+@pytest.mark.parametrize(
+    "route", ["polls:detail", "polls:results", "polls:results_partial", "polls:results_csv", "polls:image"]
+)
+def test_a_private_room_poll_is_not_visible_by_id_to_a_non_member(client, citizen, officer, department, route):
+    poll = PollFactory(
+        department=department,
+        created_by=officer,
+        room_number="777",
+        room_password=make_password("pw"),
+        question="비밀 질문",
+    )
+    client.force_login(citizen)
+    response = client.get(reverse(route, args=[poll.pk]))
+    assert response.status_code == 404
+    assert "비밀 질문" not in response.content.decode()
+    client.force_login(officer)  # the poll's department sees it
+    assert client.get(reverse("polls:detail", args=[poll.pk])).status_code == 200

@@ -166,9 +166,10 @@ def test_breakdown_by_age_band(poll, officer):
 def test_csv_rows(poll, officer):
     vote_many(poll, poll.options.first(), 2)
     rows = list(services.results_csv_rows(poll=poll, viewer=officer))
-    assert rows[0] == ["option", "votes", "percent"]
-    assert rows[1] == ["Yes", 2, 100.0]
-    assert rows[-1] == ["total ballots", 2, ""]
+    yes = poll.options.first()
+    assert rows[0] == ["key", "option", "votes", "percent"]
+    assert rows[1] == [f"option-{yes.pk}", "Yes", 2, 100.0]
+    assert rows[-1] == ["total_ballots", "", 2, ""]
 
 
 # --- lots -----------------------------------------------------------------------

@@ -115,3 +115,15 @@ def test_the_api_answers_absolute_urls_the_author_can_fetch_with_a_token(api_as,
 
 def test_the_stored_path_is_not_served(client, published):
     assert client.get(f"/media/{published.images.get().image.name}").status_code == 404
+
+
+def test_an_administrator_sees_a_drafts_image_from_its_admin_page(client, administrator, draft):
+    client.force_login(administrator)
+    page = client.get(reverse("admin:proposals_proposal_change", args=[draft.pk])).content.decode()
+    assert _url(draft) in page  # the admin links the checked view
+
+    response = client.get(_url(draft))
+
+    assert response.status_code == 200
+    assert _body(response) == JPEG
+    assert response["Cache-Control"].startswith("private")

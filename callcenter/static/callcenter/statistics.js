@@ -9,11 +9,12 @@
       var chart = data[canvas.dataset.chart];
       if (!chart) { return; }
       var line = canvas.dataset.chart === "day";
+      var title = document.getElementById(canvas.getAttribute("aria-labelledby"));
       new Chart(canvas, {
         type: line ? "line" : "bar",
-        data: { labels: chart.labels, datasets: [{ label: canvas.getAttribute("aria-label") || "", data: chart.values,
+        data: { labels: chart.labels, datasets: [{ label: title ? title.textContent : "", data: chart.values,
                  backgroundColor: "#0b4f8a", borderColor: "#0b4f8a" }] },
-        options: { responsive: true, animation: false, plugins: { legend: { display: false } },
+        options: { responsive: true, animation: false, plugins: { legend: { display: false } },  // the section's heading is the title
                    scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
       });
     });

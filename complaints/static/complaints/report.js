@@ -10,7 +10,13 @@
     new Chart(canvas, {
       type: type,
       data: { labels: set.labels, datasets: [{ label: set.label, data: set.values, backgroundColor: "#0b4f8a" }] },
-      options: { responsive: true, animation: false, plugins: { legend: { display: type !== "bar" } } }
+      options: {
+        responsive: true,
+        animation: false,
+        plugins: { legend: { display: false } },  // the figure's caption is its title
+        // Counts are whole numbers: no 0.5 case on the axis.
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }
+      }
     });
   }
   draw("chart-series", "bar", data.series);

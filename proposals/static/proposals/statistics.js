@@ -20,7 +20,13 @@
           { label: canvas.dataset.labelsAdopted, data: adopted, backgroundColor: "#1d6b36" }
         ]
       },
-      options: { responsive: true, maintainAspectRatio: false, animation: false }
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: { title: { display: true, text: canvas.dataset.title } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }  // counts: whole numbers
+      }
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
