@@ -94,7 +94,7 @@ class ContactEventAdmin(admin.ModelAdmin):
 
 @admin.register(KnowledgeArticle)
 class KnowledgeArticleAdmin(admin.ModelAdmin):
-    list_display = ["question", "department", "topic", "review_date", "published"]
+    list_display = ["question", "language", "department", "topic", "review_date", "published"]
     list_filter = ["published", "department", "topic"]
     search_fields = ["question", "keywords", "answer"]
     raw_id_fields = ["department", "topic"]

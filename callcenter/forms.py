@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from callcenter.models import MESSAGE_MAX_CHARS, Contact, KnowledgeArticle, Topic
 from civicportal.accounts.models import Department
+from civicportal.accounts.scales import SATISFACTION_CHOICES
 
 DATETIME = {"type": "datetime-local"}
 
@@ -170,7 +171,7 @@ class SurveyForm(forms.Form):
     satisfaction = forms.TypedChoiceField(
         label=_("How satisfied are you?"),
         coerce=int,
-        choices=[(5, _("5 — excellent")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 — poor"))],
+        choices=SATISFACTION_CHOICES[::-1],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -179,7 +180,7 @@ class SurveyForm(forms.Form):
 class ArticleForm(forms.ModelForm):
     class Meta:
         model = KnowledgeArticle
-        fields = ["question", "answer", "keywords", "department", "topic", "review_date", "published"]
+        fields = ["question", "answer", "language", "keywords", "department", "topic", "review_date", "published"]
         widgets = {"review_date": forms.DateInput(attrs={"type": "date"}), "answer": forms.Textarea(attrs={"rows": 6})}
 
 

@@ -303,6 +303,11 @@ class KnowledgeArticleQuerySet(models.QuerySet):
 class KnowledgeArticle(models.Model):
     question = models.CharField(_("question"), max_length=300)
     answer = models.TextField(_("answer"))
+    # The language the article is written in: pages mark it (lang attribute) so that an
+    # English article for foreign residents is read out in English on a Korean page.
+    language = models.CharField(
+        _("language"), max_length=2, choices=Contact.Language.choices, default=Contact.Language.KOREAN
+    )
     keywords = models.CharField(_("keywords"), max_length=300, blank=True, help_text=_("Separated by commas."))
     department = models.ForeignKey(
         Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicportal.accounts.models import Department, District, User
+from civicportal.accounts.scales import SATISFACTION_CHOICES
 from complaints.models import Category, Kind
 
 
@@ -50,7 +51,7 @@ class CaseFileForm(forms.Form):
 class RateForm(forms.Form):
     score = forms.TypedChoiceField(
         label=_("How satisfied are you with the answer?"),
-        choices=[(i, str(i)) for i in range(1, 6)],
+        choices=SATISFACTION_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
     )

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicportal.errors import Conflict
 
@@ -361,7 +362,7 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
+        verbose_name=pgettext_lazy("who did it", "by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -1,10 +1,58 @@
+from django import forms
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civicportal.accounts import business_calendar
 from civicportal.accounts.models import CitizenProfile, ClosureDay, Department, DepartmentMembership, District, User
 from civicportal.audit.admin import PersonalDataReadAdminMixin
+
+# Django stores a permission's name in English when it migrates ("Can view case"): the
+# admin names it from the model's translated verbose name and this action instead.
+PERMISSION_ACTIONS = {
+    "add": pgettext_lazy("permission", "add"),
+    "change": pgettext_lazy("permission", "change"),
+    "delete": pgettext_lazy("permission", "delete"),
+    "view": pgettext_lazy("permission", "view"),
+}
+
+
+def permission_label(permission):
+    app_label, model_name = permission.content_type.app_label, permission.content_type.model
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        return permission.name
+    action = permission.codename.split("_", 1)[0]
+    if permission.codename == f"{action}_{model_name}" and action in PERMISSION_ACTIONS:
+        what = pgettext("permission", "%(model)s: %(action)s") % {
+            "model": model._meta.verbose_name,
+            "action": PERMISSION_ACTIONS[action],
+        }
+    else:
+        what = gettext(permission.name)  # custom permissions: their names are in the catalogue
+    return f"{apps.get_app_config(app_label).verbose_name} | {what}"
+
+
+class PermissionsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return permission_label(obj)
+
+
+def permissions_formfield(db_field, request, formfield):
+    if formfield is not None and db_field.name in ("permissions", "user_permissions"):
+        formfield = PermissionsField(
+            queryset=formfield.queryset.select_related("content_type"),
+            required=False,
+            widget=formfield.widget,
+            label=formfield.label,
+            help_text=formfield.help_text,
+        )
+    return formfield
 
 
 class MembershipInline(admin.TabularInline):
@@ -35,6 +83,18 @@ class UserAdmin(PersonalDataReadAdminMixin, BaseUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "email", "full_name", "password1", "password2")}),
     )
     inlines = [ProfileInline, MembershipInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return permissions_formfield(db_field, request, super().formfield_for_manytomany(db_field, request, **kwargs))
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return permissions_formfield(db_field, request, super().formfield_for_manytomany(db_field, request, **kwargs))
 
 
 @admin.register(District)

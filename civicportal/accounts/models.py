@@ -5,7 +5,10 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.expressions import Expression
+from django.db.models.functions import Lower
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +27,28 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+def reads_english():
+    return (get_language() or "ko").startswith("en")
+
+
+@deconstructible(path="civicportal.accounts.models.NameInReadersLanguage")
+class NameInReadersLanguage(Expression):
+    """Orders by the name in the language of the request that runs the query: Korean names
+    in Hangul order (가나다: code point order on SQLite and on a C.UTF-8 database), English
+    names alphabetically regardless of case. Resolved when the query is compiled, so a
+    form's queryset built at import time still sorts in each reader's language."""
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        name = Lower("name_en") if reads_english() else F("name_ko")
+        return name.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+
+    def __eq__(self, other):
+        return isinstance(other, NameInReadersLanguage)
+
+    def __hash__(self):
+        return hash(NameInReadersLanguage)
+
+
 class BilingualNameMixin(models.Model):
     name_ko = models.CharField(_("name (Korean)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
@@ -36,7 +61,7 @@ class BilingualNameMixin(models.Model):
 
     @property
     def name(self):
-        return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
+        return self.name_en if reads_english() else self.name_ko
 
 
 class District(BilingualNameMixin):
@@ -47,7 +72,7 @@ class District(BilingualNameMixin):
     lon = models.DecimalField(_("centroid longitude"), max_digits=8, decimal_places=5)
 
     class Meta:
-        ordering = ["code"]
+        ordering = [NameInReadersLanguage(), "code"]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
 
@@ -86,7 +111,7 @@ class Department(BilingualNameMixin):
     email = models.EmailField(_("contact email"), blank=True)
 
     class Meta:
-        ordering = ["code"]
+        ordering = [NameInReadersLanguage(), "code"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [

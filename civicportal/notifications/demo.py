@@ -20,7 +20,7 @@ DEMO_IDENTIFIER = "KR-SEOUL-DEMO-HEAVY-RAIN-0001"
 @transaction.atomic
 def load():
     SocialChannelAccount.objects.get_or_create(
-        name="Seoul City (demo)",
+        name="서울특별시 (시연용)",
         defaults={"platform": "X", "handle": "@seoulcity_demo"},
     )
     author = User.objects.filter(username="alerts").first()
@@ -30,7 +30,7 @@ def load():
     onset = timezone.now() - timedelta(days=3)
     alert = EmergencyAlert.objects.create(
         identifier=DEMO_IDENTIFIER,
-        event="호우 (Heavy rain)",
+        event="호우",
         category="Met",
         severity="Severe",
         urgency="Immediate",

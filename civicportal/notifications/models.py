@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Channel(models.TextChoices):
@@ -270,7 +271,8 @@ class EmergencyAlert(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("emergency alert")
         verbose_name_plural = _("emergency alerts")
-        permissions = [("send_immediately", "Can send an emergency alert without a second approval")]
+        # Stored in English by migrate; the admin shows gettext(name), hence the marker.
+        permissions = [("send_immediately", gettext_noop("Can send an emergency alert without a second approval"))]
         constraints = [
             models.CheckConstraint(condition=Q(expires__gt=models.F("onset")), name="alert_expires_after_onset"),
             models.CheckConstraint(
