@@ -12,13 +12,14 @@ from callcenter.models import (
     Topic,
 )
 from callcenter.search import article_nouns
+from civicportal.accounts.admin import NAME_COLUMNS
 from civicportal.files import admin_file_link
 from civicportal.uploads import CleanImagesForm
 
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ko", "name_en", "parent", "is_active"]
+    list_display = ["code", *NAME_COLUMNS, "parent", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name_ko", "name_en"]
     autocomplete_fields = ["parent"]

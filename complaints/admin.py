@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicportal.accounts.admin import NAME_COLUMNS
 from civicportal.errors import DomainError
 from civicportal.files import CheckedFileInput, admin_file_link
 from complaints import services
@@ -168,7 +169,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ko", "name_en"]
+    list_display = ["code", *NAME_COLUMNS]
     list_filter = ["code"]
     search_fields = ["code", "name_ko", "name_en"]
 

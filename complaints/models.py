@@ -90,11 +90,12 @@ class Category(models.Model):
 class TrackingCounter(models.Model):
     """One row per year; the next tracking number is an atomic upsert on it."""
 
-    year = models.PositiveIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number issued"), default=0)
 
     class Meta:
         verbose_name = _("tracking counter")
+        verbose_name_plural = _("tracking counters")
 
     @classmethod
     def next_number(cls, year: int) -> str:
@@ -357,7 +358,7 @@ class CaseEvent(models.Model):
         RECEIVED = "received", _("Received")
         CLOSED = "closed", _("Closed")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(
@@ -371,10 +372,20 @@ class CaseEvent(models.Model):
     from_status = models.CharField(_("from status"), max_length=20, blank=True)
     to_status = models.CharField(_("to status"), max_length=20, blank=True)
     from_department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("from department"),
     )
     to_department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("to department"),
     )
     note = models.TextField(_("note"), blank=True)
     is_internal = models.BooleanField(_("internal (not shown to the citizen)"), default=False)
@@ -409,7 +420,7 @@ class Attachment(models.Model):
         VIDEO = "video", _("Video")
         DOCUMENT = "document", _("Document")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case"))
     file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("original name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -432,7 +443,7 @@ class Attachment(models.Model):
 
 
 class Rating(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("case"))
     answer_round = models.PositiveSmallIntegerField(_("answer round"))
     score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(_("comment"), blank=True)

@@ -142,7 +142,9 @@ class User(AbstractUser):
     """Every person with an account: citizens, officers, counsellors, experts, admins."""
 
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
-    departments = models.ManyToManyField(Department, through="DepartmentMembership", related_name="members", blank=True)
+    departments = models.ManyToManyField(
+        Department, through="DepartmentMembership", related_name="members", blank=True, verbose_name=_("departments")
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -158,8 +160,10 @@ class User(AbstractUser):
 class DepartmentMembership(models.Model):
     """An officer belongs to one or more departments; the head is their supervisor."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("department")
+    )
     is_head = models.BooleanField(_("head of department"), default=False)
     since = models.DateField(_("since"), auto_now_add=True)
 
@@ -218,7 +222,7 @@ class CitizenProfile(models.Model):
         VIETNAMESE = "vi", _("Vietnamese")
         MONGOLIAN = "mn", _("Mongolian")
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
     birth_year = models.PositiveSmallIntegerField(
         _("birth year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )

@@ -28,7 +28,9 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """What the city told one person. The row is the record; deliveries carry it out."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
     kind = models.CharField(_("kind"), max_length=60, help_text=_("e.g. complaints.answered"))
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
@@ -65,7 +67,9 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notification")
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -315,7 +319,7 @@ class EmergencyAlert(models.Model):
 class AlertText(models.Model):
     """Headline, description and instruction of an alert in one language (Korean required)."""
 
-    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="texts")
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="texts", verbose_name=_("alert"))
     language = models.CharField(_("language"), max_length=2, choices=ALERT_LANGUAGES)
     headline = models.CharField(_("headline"), max_length=160)
     description = models.TextField(_("description"), blank=True)
@@ -339,12 +343,12 @@ class AlertChunk(models.Model):
     millions of deliveries; ``retry_at`` is when the chunk next has work (a retry after
     back-off, or a claim whose lease runs out), so the sweep reads chunks, not deliveries."""
 
-    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="chunks")
-    first_user_id = models.BigIntegerField()
-    last_user_id = models.BigIntegerField()
-    queued_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("alert"))
+    first_user_id = models.BigIntegerField(_("first user id"))
+    last_user_id = models.BigIntegerField(_("last user id"))
+    queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     counts = models.JSONField(_("deliveries by channel and status"), default=dict, blank=True)
     retry_at = models.DateTimeField(_("next work due at"), null=True, blank=True)
 
@@ -380,7 +384,12 @@ class AlertDelivery(models.Model):
     # the user table in the same statement, and deleting a user or an alert goes through the
     # ORM, which deletes the deliveries with it (CASCADE).
     alert = models.ForeignKey(
-        EmergencyAlert, on_delete=models.CASCADE, related_name="deliveries", db_index=False, db_constraint=False
+        EmergencyAlert,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("alert"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -388,6 +397,7 @@ class AlertDelivery(models.Model):
         related_name="alert_deliveries",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("user"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -424,8 +434,12 @@ class AlertDelivery(models.Model):
 class AlertBroadcast(models.Model):
     """The alert posted once on one social channel account."""
 
-    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="broadcasts")
-    account = models.ForeignKey(SocialChannelAccount, on_delete=models.PROTECT, related_name="broadcasts")
+    alert = models.ForeignKey(
+        EmergencyAlert, on_delete=models.CASCADE, related_name="broadcasts", verbose_name=_("alert")
+    )
+    account = models.ForeignKey(
+        SocialChannelAccount, on_delete=models.PROTECT, related_name="broadcasts", verbose_name=_("account")
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=AlertDelivery.Status.choices, default=AlertDelivery.Status.QUEUED
     )
@@ -446,8 +460,10 @@ class AlertBroadcast(models.Model):
 class AlertEvent(models.Model):
     """Append-only timeline of an alert: who changed what, when."""
 
-    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="events", verbose_name=_("alert"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
