@@ -183,6 +183,14 @@ class ArticleForm(forms.ModelForm):
         fields = ["question", "answer", "language", "keywords", "department", "topic", "review_date", "published"]
         widgets = {"review_date": forms.DateInput(attrs={"type": "date"}), "answer": forms.Textarea(attrs={"rows": 6})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most articles are Korean: a form (or a client) that does not say keeps that.
+        self.fields["language"].required = False
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or KnowledgeArticle._meta.get_field("language").default
+
 
 class SuggestionForm(forms.Form):
     question = forms.CharField(label=_("Question"), max_length=300)

@@ -2,6 +2,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from civicportal.accounts.language import OwnLanguageSelect
 from civicportal.accounts.models import Department, District
 from civicportal.accounts.scales import SCORE_CHOICES as EXPERT_SCORES
 from proposals.models import SCORE_MAX, SCORE_MIN, Decision, PanelMember, ThemedCall
@@ -29,6 +30,7 @@ class ProposalForm(forms.Form):
         queryset=ThemedCall.objects.none(),
         required=False,
         empty_label=_("None: a general proposal"),
+        widget=OwnLanguageSelect,
     )
     title = forms.CharField(
         label=_("Title"),

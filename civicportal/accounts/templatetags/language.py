@@ -7,31 +7,12 @@ pronounce it right; ``lang="{{ text|lang_of }}"`` gives the same answer for an e
 (a heading, a block of text). Korean and English are told apart by their script.
 """
 
-import re
-
 from django import template
-from django.utils.html import conditional_escape, format_html, strip_tags
-from django.utils.translation import get_language
+from django.utils.html import conditional_escape, format_html
+
+from civicportal.accounts.language import language_of, page_language
 
 register = template.Library()
-
-HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
-LATIN = re.compile(r"[A-Za-z]")
-
-
-def page_language():
-    return (get_language() or "ko").split("-")[0]
-
-
-def language_of(text):
-    """ "ko" for text mostly in Hangul, "en" for text mostly in Latin letters, else the page's."""
-    text = strip_tags(str(text or ""))
-    hangul, latin = len(HANGUL.findall(text)), len(LATIN.findall(text))
-    if hangul > latin:
-        return "ko"
-    if latin > hangul:
-        return "en"
-    return page_language()
 
 
 @register.filter
