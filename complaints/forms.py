@@ -29,7 +29,7 @@ class CaseFileForm(forms.Form):
     )
     district = forms.ModelChoiceField(
         label=_("District"),
-        queryset=District.objects.order_by("code"),
+        queryset=District.objects.all(),
         required=False,
         help_text=_("Leave empty to derive it from the position."),
     )
