@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import NoReverseMatch, Resolver404
+from django.utils import translation
 from lxml import html as lxml_html
 
 from civicportal.accounts.models import User
@@ -436,3 +437,18 @@ def test_rating_scale_names_both_ends_and_the_answer_time_is_in_words(client, se
     labels = [" ".join(label.text_content().split()) for label in root.xpath("//input[@name='score']/..")]
     assert labels == ["1 — 매우 불만족", "2 — 불만족", "3 — 보통", "4 — 만족", "5 — 매우 만족"]
     assert "답변까지 걸린 시간: 1분 미만" in page and "0.0시간" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_a_list_sorted_by_district_follows_the_district_names(client, settings, language):
+    from complaints.models import Case
+
+    settings.LANGUAGE_CODE = "ko"
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _client_for(client, "admin", language)
+    # The department changelist sorted by its district column (the 6th) joins to the districts.
+    assert client.get(reverse("admin:accounts_department_changelist"), {"o": "6"}).status_code == 200
+    with translation.override(language):
+        names = [c.district.name for c in Case.objects.exclude(district=None).order_by("district")]
+    assert names == sorted(names, key=str.lower) and len(set(names)) >= 2

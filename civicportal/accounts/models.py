@@ -38,15 +38,27 @@ class NameInReadersLanguage(Expression):
     names alphabetically regardless of case. Resolved when the query is compiled, so a
     form's queryset built at import time still sorts in each reader's language."""
 
+    def __init__(self, korean="name_ko", english="name_en"):
+        super().__init__()
+        self.korean, self.english = F(korean), F(english)
+
+    # As sources, the two names follow a join when another model orders by this one
+    # (``Case.objects.order_by("district")`` sorts by ``district__name_ko``).
+    def get_source_expressions(self):
+        return [self.korean, self.english]
+
+    def set_source_expressions(self, exprs):
+        self.korean, self.english = exprs
+
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
-        name = Lower("name_en") if reads_english() else F("name_ko")
+        name = Lower(self.english) if reads_english() else self.korean
         return name.resolve_expression(query, allow_joins, reuse, summarize, for_save)
 
     def __eq__(self, other):
-        return isinstance(other, NameInReadersLanguage)
+        return isinstance(other, NameInReadersLanguage) and str(self.korean) == str(other.korean)
 
     def __hash__(self):
-        return hash(NameInReadersLanguage)
+        return hash((NameInReadersLanguage, str(self.korean)))
 
 
 class BilingualNameMixin(models.Model):
