@@ -12,6 +12,7 @@ from callcenter.models import (
     Topic,
 )
 from callcenter.search import article_nouns
+from civicportal.accounts.admin import NAME_COLUMNS
 from civicportal.admin_mixins import AppendOnlyAdminMixin
 from civicportal.files import admin_file_link
 from civicportal.uploads import CleanImagesForm
@@ -19,7 +20,7 @@ from civicportal.uploads import CleanImagesForm
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ko", "name_en", "parent", "is_active"]
+    list_display = ["code", *NAME_COLUMNS, "parent", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name_ko", "name_en"]
     autocomplete_fields = ["parent"]
@@ -84,7 +85,7 @@ class ContactEventAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(KnowledgeArticle)
 class KnowledgeArticleAdmin(admin.ModelAdmin):
-    list_display = ["question", "department", "topic", "review_date", "published"]
+    list_display = ["question", "language", "department", "topic", "review_date", "published"]
     list_filter = ["published", "department", "topic"]
     search_fields = ["question", "keywords", "answer"]
     raw_id_fields = ["department", "topic"]

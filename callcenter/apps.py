@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CallcenterConfig(AppConfig):
     name = "callcenter"
-    verbose_name = _("120 Dasan call centre")
+    verbose_name = _("120 Dasan")

@@ -86,6 +86,7 @@ def load():
             question=question,
             defaults={
                 "answer": answer,
+                "language": "en" if question.isascii() else "ko",
                 "keywords": keywords,
                 "department": Department.objects.filter(code=department).first() if department else None,
                 "topic": topics[topic],

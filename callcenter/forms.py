@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from callcenter.models import MESSAGE_MAX_CHARS, ArticleSuggestion, Contact, ContactEvent, KnowledgeArticle, Topic
 from civicportal import limits
 from civicportal.accounts.models import Department
+from civicportal.accounts.scales import SATISFACTION_CHOICES
 
 DATETIME = {"type": "datetime-local"}
 
@@ -200,7 +201,7 @@ class SurveyForm(forms.Form):
     satisfaction = forms.TypedChoiceField(
         label=_("How satisfied are you?"),
         coerce=int,
-        choices=[(5, _("5 — excellent")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 — poor"))],
+        choices=SATISFACTION_CHOICES[::-1],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
@@ -211,8 +212,16 @@ class SurveyForm(forms.Form):
 class ArticleForm(forms.ModelForm):
     class Meta:
         model = KnowledgeArticle
-        fields = ["question", "answer", "keywords", "department", "topic", "review_date", "published"]
+        fields = ["question", "answer", "language", "keywords", "department", "topic", "review_date", "published"]
         widgets = {"review_date": forms.DateInput(attrs={"type": "date"}), "answer": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most articles are Korean: a form (or a client) that does not say keeps that.
+        self.fields["language"].required = False
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or KnowledgeArticle._meta.get_field("language").default
 
 
 class SuggestionForm(forms.Form):

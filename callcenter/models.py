@@ -245,11 +245,11 @@ def contact_image_path(instance, filename):
 class ContactImage(models.Model):
     """An MMS image, verified with Pillow and re-encoded without its metadata."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="images")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="images", verbose_name=_("contact"))
     image = models.ImageField(_("image"), upload_to=contact_image_path, width_field="width", height_field="height")
-    width = models.PositiveIntegerField(default=0, editable=False)
-    height = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -285,10 +285,15 @@ class ContactEvent(models.Model):
         SMS_SENT = "sms_sent", _("Text message sent")
         SMS_NOT_SENT = "sms_not_sent", _("Text message not sent")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events", verbose_name=_("contact"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True, max_length=limits.NOTE)
@@ -319,6 +324,11 @@ class KnowledgeArticleQuerySet(models.QuerySet):
 class KnowledgeArticle(models.Model):
     question = models.CharField(_("question"), max_length=limits.QUESTION)
     answer = models.TextField(_("answer"), max_length=limits.ANSWER)
+    # The language the article is written in: pages mark it (lang attribute) so that an
+    # English article for foreign residents is read out in English on a Korean page.
+    language = models.CharField(
+        _("language"), max_length=2, choices=Contact.Language.choices, default=Contact.Language.KOREAN
+    )
     keywords = models.CharField(
         _("keywords"), max_length=limits.KEYWORDS, blank=True, help_text=_("Separated by commas.")
     )
@@ -331,8 +341,8 @@ class KnowledgeArticle(models.Model):
     review_date = models.DateField(_("review by"))
     published = models.BooleanField(_("published"), default=True)
     # Nouns of question, answer and keywords (kiwipiepy), for full-text search in Korean.
-    search_nouns = models.TextField(blank=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_nouns = models.TextField(_("search nouns"), blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = KnowledgeArticleQuerySet.as_manager()
 
@@ -355,19 +365,28 @@ class ArticleSuggestion(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    article = models.ForeignKey(KnowledgeArticle, on_delete=models.CASCADE, related_name="suggestions")
-    suggested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    article = models.ForeignKey(
+        KnowledgeArticle, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("article")
+    )
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("suggested by")
+    )
     question = models.CharField(_("proposed question"), max_length=limits.QUESTION)
     answer = models.TextField(_("proposed answer"), max_length=limits.ANSWER)
     keywords = models.CharField(_("proposed keywords"), max_length=limits.KEYWORDS, blank=True)
     reason = models.TextField(_("reason"), blank=True, max_length=limits.NOTE)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True, max_length=limits.NOTE)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -387,16 +406,16 @@ class DailySummary(models.Model):
         TOPIC = "topic", _("Topic")
         OUTCOME = "outcome", _("Outcome")
 
-    day = models.DateField()
-    dimension = models.CharField(max_length=10, choices=Dimension.choices)
-    key = models.CharField(max_length=60, blank=True)
-    contacts = models.PositiveIntegerField(default=0)
-    timed_contacts = models.PositiveIntegerField(default=0)
-    handled_seconds = models.BigIntegerField(default=0)
-    answered_on_spot = models.PositiveIntegerField(default=0)
-    satisfaction_sum = models.PositiveIntegerField(default=0)
-    satisfaction_count = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField(default=timezone.now)
+    day = models.DateField(_("day"))
+    dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
+    key = models.CharField(_("key"), max_length=60, blank=True)
+    contacts = models.PositiveIntegerField(_("contacts"), default=0)
+    timed_contacts = models.PositiveIntegerField(_("timed contacts"), default=0)
+    handled_seconds = models.BigIntegerField(_("handled seconds"), default=0)
+    answered_on_spot = models.PositiveIntegerField(_("answered on spot"), default=0)
+    satisfaction_sum = models.PositiveIntegerField(_("satisfaction sum"), default=0)
+    satisfaction_count = models.PositiveIntegerField(_("satisfaction count"), default=0)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     class Meta:
         ordering = ["day", "dimension", "key"]

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicportal import limits
+from civicportal.accounts.admin import NAME_COLUMNS
 from civicportal.admin_mixins import AppendOnlyAdminMixin
 from civicportal.errors import DomainError
 from civicportal.files import CheckedFileInput, admin_file_link
@@ -192,7 +193,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ko", "name_en"]
+    list_display = ["code", *NAME_COLUMNS]
     list_filter = ["code"]
     search_fields = ["code", "name_ko", "name_en"]
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicportal import limits
 from civicportal.accounts.models import Department, District, User
+from civicportal.accounts.scales import SATISFACTION_CHOICES
 from complaints.models import Category, Kind
 
 
@@ -30,7 +31,7 @@ class CaseFileForm(forms.Form):
     )
     district = forms.ModelChoiceField(
         label=_("District"),
-        queryset=District.objects.order_by("code"),
+        queryset=District.objects.all(),
         required=False,
         help_text=_("Leave empty: the place or the position on the map decides."),
     )
@@ -94,7 +95,7 @@ class TrackForm(forms.Form):
 class RateForm(forms.Form):
     score = forms.TypedChoiceField(
         label=_("How satisfied are you with the answer?"),
-        choices=[(i, str(i)) for i in range(1, 6)],
+        choices=SATISFACTION_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
     )

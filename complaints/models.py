@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicportal import limits
 from civicportal.errors import Conflict
@@ -109,11 +110,12 @@ class Category(models.Model):
 class TrackingCounter(models.Model):
     """One row per year; the next tracking number is an atomic upsert on it."""
 
-    year = models.PositiveIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number issued"), default=0)
 
     class Meta:
         verbose_name = _("tracking counter")
+        verbose_name_plural = _("tracking counters")
 
     @classmethod
     def next_number(cls, year: int) -> str:
@@ -438,12 +440,12 @@ class CaseEvent(models.Model):
         RECEIVED = "received", _("Received")
         CLOSED = "closed", _("Closed")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
+        verbose_name=pgettext_lazy("who did it", "by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -452,10 +454,20 @@ class CaseEvent(models.Model):
     from_status = models.CharField(_("from status"), max_length=20, blank=True)
     to_status = models.CharField(_("to status"), max_length=20, blank=True)
     from_department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("from department"),
     )
     to_department = models.ForeignKey(
-        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("to department"),
     )
     note = models.TextField(_("note"), blank=True)
     is_internal = models.BooleanField(_("internal (not shown to the citizen)"), default=False)
@@ -490,7 +502,7 @@ class Attachment(models.Model):
         VIDEO = "video", _("Video")
         DOCUMENT = "document", _("Document")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case"))
     file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("original name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -513,7 +525,7 @@ class Attachment(models.Model):
 
 
 class Rating(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("case"))
     answer_round = models.PositiveSmallIntegerField(_("answer round"))
     score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(_("comment"), blank=True, max_length=limits.COMMENT)

@@ -261,7 +261,7 @@ def queue(request):
         "statuses": Status.choices,
         "kinds": Kind.choices,
         "channels": Channel.choices,
-        "districts": District.objects.order_by("code"),
+        "districts": District.objects.all(),
         "querystring": get.urlencode(),
     }
     template = "complaints/_queue_rows.html" if request.htmx else "complaints/queue.html"

@@ -20,7 +20,11 @@ class Application(models.Model):
     key_prefix = models.CharField(_("key prefix"), max_length=8, editable=False, db_index=True)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     service_account = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="open311_application", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="open311_application",
+        editable=False,
+        verbose_name=_("service account"),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -50,7 +54,9 @@ class ServiceAttribute(models.Model):
         SINGLEVALUELIST = "singlevaluelist", "singlevaluelist"
         MULTIVALUELIST = "multivaluelist", "multivaluelist"
 
-    category = models.ForeignKey("complaints.Category", on_delete=models.CASCADE, related_name="open311_attributes")
+    category = models.ForeignKey(
+        "complaints.Category", on_delete=models.CASCADE, related_name="open311_attributes", verbose_name=_("category")
+    )
     code = models.SlugField(_("code"), max_length=40)
     description = models.CharField(_("question"), max_length=200)
     datatype = models.CharField(_("datatype"), max_length=20, choices=Datatype.choices, default=Datatype.STRING)
@@ -74,8 +80,12 @@ class ServiceAttribute(models.Model):
 class ServiceRequest(models.Model):
     """What an application sent with a case (the reporter's contact stays private here)."""
 
-    case = models.OneToOneField("complaints.Case", on_delete=models.CASCADE, related_name="open311_request")
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="requests")
+    case = models.OneToOneField(
+        "complaints.Case", on_delete=models.CASCADE, related_name="open311_request", verbose_name=_("case")
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="requests", verbose_name=_("application")
+    )
     token = models.CharField(_("token"), max_length=40, unique=True)
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     address_string = models.CharField(_("address"), max_length=300, blank=True)

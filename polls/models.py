@@ -314,8 +314,8 @@ class Ballot(models.Model):
 
 
 class BallotChoice(models.Model):
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
-    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="choices")
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices", verbose_name=_("ballot"))
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="choices", verbose_name=_("option"))
 
     class Meta:
         verbose_name = _("ballot choice")
@@ -326,10 +326,15 @@ class BallotChoice(models.Model):
 class PollMember(models.Model):
     """An entry of an uploaded list of eligible people, matched to an account when possible."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="members")
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="members", verbose_name=_("poll"))
     identifier = models.CharField(_("username, email or mobile"), max_length=150)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="poll_memberships"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="poll_memberships",
+        verbose_name=_("user"),
     )
 
     class Meta:
@@ -356,9 +361,11 @@ class PollEvent(models.Model):
         MEMBERS = "members", _("Member list uploaded")
         DRAWN = "drawn", _("Lots drawn")
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="events")
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="events", verbose_name=_("poll"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
@@ -375,11 +382,13 @@ class LotDraw(models.Model):
     """A reproducible draw of winners among a closed poll's voters: the same seed
     over the same voters (ordered by ballot id) gives the same winners."""
 
-    poll = models.OneToOneField(Poll, on_delete=models.CASCADE, related_name="lot_draw")
+    poll = models.OneToOneField(Poll, on_delete=models.CASCADE, related_name="lot_draw", verbose_name=_("poll"))
     seed = models.CharField(_("seed"), max_length=64)
     winners_count = models.PositiveIntegerField(_("number of winners"))
     winners = models.JSONField(_("winning ballot ids"), default=list)
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("drawn by")
+    )
     drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now)
 
     class Meta:

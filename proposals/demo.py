@@ -15,7 +15,7 @@ from civicportal.accounts.models import CitizenProfile, Department, District, Ro
 from proposals import services
 from proposals.models import PanelMember, Proposal, ThemedCall
 
-CALL_TITLE = "주차 문제를 해결할 아이디어 (Ideas to ease parking near markets)"
+CALL_TITLE = "전통시장 주변 주차 문제를 해결할 아이디어"
 
 
 def _user(username, full_name, role):
@@ -76,8 +76,7 @@ def load():
         title=CALL_TITLE,
         defaults={
             "department": parking,
-            "description": "전통시장 주변 주차난을 줄일 시민 아이디어를 모읍니다. "
-            "We collect citizens' ideas to ease parking around traditional markets.",
+            "description": "전통시장 주변 주차난을 줄일 시민 아이디어를 모읍니다.",
             "opens_at": now - timedelta(days=3),
             "closes_at": now + timedelta(days=27),
             "status": ThemedCall.Status.OPEN,
@@ -88,7 +87,7 @@ def load():
 
     _submit(
         citizen,
-        "망원시장 주말 공영주차장 개방 (Open public car parks near Mangwon market at weekends)",
+        "망원시장 주말 공영주차장 개방",
         problem="주말마다 시장 주변 골목이 불법 주차로 막힙니다.",
         idea="주말에 구청과 학교 주차장을 시민에게 개방합니다.",
         expected_effect="골목 통행이 원활해지고 시장 방문이 쉬워집니다.",
@@ -96,15 +95,15 @@ def load():
     )
     _submit(
         citizen2,
-        "버스정류장 그늘막 설치 (Shade canopies at bus stops)",
+        "버스정류장 그늘막 설치",
         problem="여름철 버스정류장이 너무 덥습니다.",
         idea="주요 정류장에 그늘막과 쿨링포그를 설치합니다.",
         expected_effect="온열질환 예방.",
-        department=parking,
+        department=Department.objects.get(code="bus-policy"),
     )
     reviewed, created = _submit(
         citizen,
-        "거주자 우선주차 공유 앱 (Share residents' parking spaces by app)",
+        "거주자 우선주차 공유 앱",
         problem="낮에는 거주자 우선주차 구획이 비어 있습니다.",
         idea="비는 시간에 다른 시민이 쓸 수 있도록 공유 앱을 만듭니다.",
         expected_effect="주차 공간 활용도가 높아집니다.",
@@ -127,7 +126,7 @@ def load():
         )
     adopted, created = _submit(
         citizen2,
-        "학교 앞 어린이 승하차 구역 (Drop-off zones in front of schools)",
+        "학교 앞 어린이 승하차 구역",
         problem="등교 시간 학교 앞 불법 정차가 위험합니다.",
         idea="학교 앞에 5분 승하차 구역을 지정합니다.",
         expected_effect="어린이 교통사고 감소.",
@@ -147,7 +146,7 @@ def load():
                 effectiveness=5,
                 feasibility=4,
                 budget=4,
-                comment="Clear safety benefit at low cost.",
+                comment="적은 비용으로 어린이 안전 효과가 분명합니다.",
             )
         services.proposal_decide(
             officer=officer,

@@ -3,7 +3,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civicportal import limits
+from civicportal.accounts.language import OwnLanguageSelect
 from civicportal.accounts.models import Department, District
+from civicportal.accounts.scales import SCORE_CHOICES as EXPERT_SCORES
 from proposals.models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -40,6 +42,7 @@ class ProposalForm(forms.Form):
         queryset=ThemedCall.objects.none(),
         required=False,
         empty_label=_("None: a general proposal"),
+        widget=OwnLanguageSelect,
     )
     title = forms.CharField(
         label=_("Title"),
@@ -66,9 +69,7 @@ class ProposalForm(forms.Form):
     )
     department = forms.ModelChoiceField(
         label=_("Department (if you know it)"),
-        queryset=Department.objects.filter(is_active=True)
-        .exclude(kind__in=Department.EXTERNAL_KINDS)
-        .order_by("name_ko"),
+        queryset=Department.objects.filter(is_active=True).exclude(kind__in=Department.EXTERNAL_KINDS),
         required=False,
         empty_label=_("Let the city decide"),
     )
@@ -109,7 +110,7 @@ class AssignForm(forms.Form):
         )
 
 
-SCORE_CHOICES = [(i, str(i)) for i in range(SCORE_MIN, SCORE_MAX + 1)]
+SCORE_CHOICES = [(value, label) for value, label in EXPERT_SCORES if SCORE_MIN <= value <= SCORE_MAX]
 
 
 class EvaluationForm(forms.Form):

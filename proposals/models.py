@@ -51,7 +51,12 @@ class ThemedCall(models.Model):
     closes_at = models.DateTimeField(_("closes at"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -252,10 +257,10 @@ def proposal_image_path(instance, filename):
 
 
 class ProposalImage(models.Model):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="images")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="images", verbose_name=_("proposal"))
     image = models.ImageField(_("image"), upload_to=proposal_image_path)
     alt_text = models.CharField(_("description of the image"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -279,12 +284,22 @@ class ProposalVote(models.Model):
 
     # No single-column indexes: the unique (proposal, voter) and the (voter, created_at)
     # indexes cover the lookups, and fewer indexes keep vote inserts cheap.
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes", db_index=False)
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="votes", db_index=False, verbose_name=_("proposal")
+    )
     voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_votes", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proposal_votes",
+        db_index=False,
+        verbose_name=_("voter"),
     )
     proposal_author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("proposal author"),
     )
     created_at = models.DateTimeField(_("voted at"), auto_now_add=True)
 
@@ -303,8 +318,12 @@ class ProposalVote(models.Model):
 
 
 class Comment(models.Model):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_comments")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="comments", verbose_name=_("proposal")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_comments", verbose_name=_("author")
+    )
     text = models.TextField(_("comment"), max_length=limits.COMMENT)
     hidden = models.BooleanField(_("hidden by moderation"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -329,11 +348,13 @@ class PanelMember(models.Model):
         INTERNAL = "internal", _("Internal experts (retired public officers)")
         EXTERNAL = "external", _("External policy experts")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="panel_seat")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="panel_seat", verbose_name=_("user")
+    )
     panel = models.CharField(_("panel"), max_length=10, choices=Panel.choices)
     expertise = models.CharField(_("expertise"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    joined_at = models.DateTimeField(auto_now_add=True)
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
 
     class Meta:
         ordering = ["panel", "user__username"]
@@ -345,10 +366,19 @@ class PanelMember(models.Model):
 
 
 class EvaluatorAssignment(models.Model):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
-    evaluator = models.ForeignKey(PanelMember, on_delete=models.PROTECT, related_name="assignments")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("proposal")
+    )
+    evaluator = models.ForeignKey(
+        PanelMember, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("evaluator")
+    )
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
     )
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
@@ -381,7 +411,9 @@ SCORE_FIELDS = ("necessity", "effectiveness", "feasibility", "budget")
 class Evaluation(models.Model):
     SCORE_FIELDS = SCORE_FIELDS
 
-    assignment = models.OneToOneField(EvaluatorAssignment, on_delete=models.CASCADE, related_name="evaluation")
+    assignment = models.OneToOneField(
+        EvaluatorAssignment, on_delete=models.CASCADE, related_name="evaluation", verbose_name=_("assignment")
+    )
     necessity = models.PositiveSmallIntegerField(_("necessity"))
     effectiveness = models.PositiveSmallIntegerField(_("effectiveness"))
     feasibility = models.PositiveSmallIntegerField(_("feasibility"))
@@ -412,20 +444,24 @@ class ProposalRevision(models.Model):
         ACCEPTED = "accepted", _("Accepted by the author")
         DECLINED = "declined", _("Declined by the author")
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="revisions")
-    revised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    original_title = models.CharField(max_length=200)
-    original_problem = models.TextField()
-    original_idea = models.TextField()
-    original_expected_effect = models.TextField()
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("proposal")
+    )
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("revised by")
+    )
+    original_title = models.CharField(_("original title"), max_length=200)
+    original_problem = models.TextField(_("original problem"))
+    original_idea = models.TextField(_("original idea"))
+    original_expected_effect = models.TextField(_("original expected effect"))
     title = models.CharField(_("revised title"), max_length=limits.TITLE)
     problem = models.TextField(_("revised problem"), max_length=limits.PROPOSAL_SECTION)
     idea = models.TextField(_("revised idea"), max_length=limits.PROPOSAL_SECTION)
     expected_effect = models.TextField(_("revised expected effect"), max_length=limits.PROPOSAL_SECTION)
     note = models.TextField(_("why"), blank=True, max_length=limits.NOTE)
     consent = models.CharField(_("consent"), max_length=10, choices=Consent.choices, default=Consent.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -448,9 +484,13 @@ class Decision(models.Model):
         ADOPTED = "adopted", _("Adopted")
         REJECTED = "rejected", _("Not adopted")
 
-    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="decision")
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, related_name="decision", verbose_name=_("proposal")
+    )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
     summary = models.TextField(_("opinion of the department"), max_length=limits.REVIEW)
     necessity = models.TextField(_("necessity"), blank=True, max_length=limits.REVIEW)
     effectiveness = models.TextField(_("effectiveness"), blank=True, max_length=limits.REVIEW)
@@ -462,7 +502,7 @@ class Decision(models.Model):
     reason_ordinances = models.BooleanField(_("ordinances or law"), default=False)
     reasons = models.TextField(_("reasons"), blank=True, max_length=limits.REVIEW)
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
-    voters_notified_at = models.DateTimeField(null=True, blank=True)
+    voters_notified_at = models.DateTimeField(_("voters notified at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("decision")
@@ -500,11 +540,15 @@ class Decision(models.Model):
 
 
 class ImplementationUpdate(models.Model):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="implementation_updates")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="implementation_updates", verbose_name=_("proposal")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
     text = models.TextField(_("progress"), max_length=limits.REVIEW)
     completed = models.BooleanField(_("implementation completed"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -531,15 +575,20 @@ class ProposalEvent(models.Model):
         CLOSED = "closed", _("Support period ended")
         REMINDED = "reminded", _("Evaluator reminded")
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("proposal"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    from_status = models.CharField(_("from status"), max_length=20, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -1,5 +1,12 @@
+from django import forms
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civicportal.accounts import business_calendar
@@ -13,6 +20,100 @@ from civicportal.accounts.models import (
     User,
 )
 from civicportal.audit.admin import PersonalDataReadAdminMixin
+
+
+def in_language(field_name, language):
+    """A changelist column for a field written in one language whatever the admin's
+    (``name_en``): the value carries its lang attribute (WCAG 3.1.2)."""
+
+    def column(obj):
+        return format_html('<span lang="{}">{}</span>', language, getattr(obj, field_name))
+
+    column.short_description = _meta_label(field_name)
+    column.admin_order_field = field_name
+    column.__name__ = field_name
+    return column
+
+
+def _meta_label(field_name):
+    return {"name_ko": _("name (Korean)"), "name_en": _("name (English)")}.get(field_name, field_name)
+
+
+NAME_COLUMNS = [in_language("name_ko", "ko"), in_language("name_en", "en")]
+
+
+# Django stores a permission's name in English when it migrates ("Can view case"): the
+# admin names it from the model's translated verbose name and this action instead.
+PERMISSION_ACTIONS = {
+    "add": pgettext_lazy("permission", "add"),
+    "change": pgettext_lazy("permission", "change"),
+    "delete": pgettext_lazy("permission", "delete"),
+    "view": pgettext_lazy("permission", "view"),
+}
+
+
+def permission_label(permission):
+    app_label, model_name = permission.content_type.app_label, permission.content_type.model
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        return permission.name
+    action = permission.codename.split("_", 1)[0]
+    if permission.codename == f"{action}_{model_name}" and action in PERMISSION_ACTIONS:
+        what = pgettext("permission", "%(model)s: %(action)s") % {
+            "model": model._meta.verbose_name,
+            "action": PERMISSION_ACTIONS[action],
+        }
+    else:
+        what = gettext(permission.name)  # custom permissions: their names are in the catalogue
+    return f"{apps.get_app_config(app_label).verbose_name} | {what}"
+
+
+class PermissionsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return permission_label(obj)
+
+
+class PermissionLabelsMixin:
+    """Permissions named in the reader's language on the form and, for a reader who may
+    only view (the monitor), in the read-only list as well."""
+
+    permissions_field = "permissions"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return permissions_formfield(db_field, request, super().formfield_for_manytomany(db_field, request, **kwargs))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        shown = []
+        for name, options in fieldsets:
+            fields = [
+                "permission_names" if field == self.permissions_field else field for field in options.get("fields", ())
+            ]
+            shown.append((name, {**options, "fields": fields}))
+        return shown
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "permission_names"]
+
+    @admin.display(description=_("permissions"))
+    def permission_names(self, obj):
+        permissions = getattr(obj, self.permissions_field).select_related("content_type")
+        return format_html_join(mark_safe("<br>"), "{}", ((permission_label(p),) for p in permissions)) or "—"
+
+
+def permissions_formfield(db_field, request, formfield):
+    if formfield is not None and db_field.name in ("permissions", "user_permissions"):
+        formfield = PermissionsField(
+            queryset=formfield.queryset.select_related("content_type"),
+            required=False,
+            widget=formfield.widget,
+            label=formfield.label,
+            help_text=formfield.help_text,
+        )
+    return formfield
 
 
 class MembershipInline(admin.TabularInline):
@@ -31,7 +132,8 @@ class ProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(PersonalDataReadAdminMixin, BaseUserAdmin):
+class UserAdmin(PermissionLabelsMixin, PersonalDataReadAdminMixin, BaseUserAdmin):
+    permissions_field = "user_permissions"
     list_display = ["username", "full_name", "email", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups", "memberships__department"]
     search_fields = ["username", "full_name", "email"]
@@ -45,15 +147,23 @@ class UserAdmin(PersonalDataReadAdminMixin, BaseUserAdmin):
     inlines = [ProfileInline, MembershipInline]
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabelsMixin, BaseGroupAdmin):
+    pass
+
+
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ko", "name_en", "lat", "lon"]
+    list_display = ["code", *NAME_COLUMNS, "lat", "lon"]
     search_fields = ["code", "name_ko", "name_en"]
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ko", "name_en", "kind", "parent", "district", "is_active"]
+    list_display = ["code", *NAME_COLUMNS, "kind", "parent", "district", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name_ko", "name_en"]
     autocomplete_fields = ["parent", "district"]

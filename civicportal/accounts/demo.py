@@ -17,6 +17,12 @@ DEPARTMENTS = [
     ("parking", "주차계획과", "Parking Planning Division", K.DIVISION, "transport"),
     ("road-management", "도로관리과", "Road Management Division", K.DIVISION, "transport"),
     ("bus-policy", "버스정책과", "Bus Policy Division", K.DIVISION, "transport"),
+    ("culture", "문화본부", "Culture Headquarters", K.BUREAU, "seoul"),
+    ("culture-policy", "문화정책과", "Culture Policy Division", K.DIVISION, "culture"),
+    ("green-city", "푸른도시여가국", "Green City and Leisure Bureau", K.BUREAU, "seoul"),
+    ("parks", "공원여가정책과", "Parks and Leisure Policy Division", K.DIVISION, "green-city"),
+    ("water-circulation", "물순환안전국", "Water Circulation and Safety Bureau", K.BUREAU, "seoul"),
+    ("river-management", "하천관리과", "River Management Division", K.DIVISION, "water-circulation"),
     ("climate-environment", "기후환경본부", "Climate and Environment Headquarters", K.BUREAU, "seoul"),
     ("living-environment", "생활환경과", "Living Environment Division", K.DIVISION, "climate-environment"),
     ("welfare", "복지정책실", "Welfare Policy Office", K.BUREAU, "seoul"),
@@ -53,6 +59,22 @@ ACCOUNTS = [
     ("alerts_approver", "재난안전과장", [Role.OFFICER, Role.ALERT_APPROVER], "disaster-safety", True),
     ("admin", "시스템 관리자", [Role.ADMINISTRATOR], None, False),
 ]
+
+
+def department_officer(department_code):
+    """The demo officer of a department that owns demo content but has no login of its own
+    in ``ACCOUNTS`` (bus policy owns the night-bus poll, parks the park poll...)."""
+    department = Department.objects.get(code=department_code)
+    user, created = User.objects.get_or_create(
+        username=f"officer-{department_code}",
+        defaults={"full_name": f"{department.name_ko} 주무관", "email": f"officer-{department_code}@example.org"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        services.grant_role(user=user, role=Role.OFFICER, department=department, is_head=False)
+        CitizenProfile.objects.get_or_create(user=user)
+    return user
 
 
 def district_office_code(district):

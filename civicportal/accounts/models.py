@@ -5,7 +5,10 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.expressions import Expression
+from django.db.models.functions import Lower
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +27,40 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+def reads_english():
+    return (get_language() or "ko").startswith("en")
+
+
+@deconstructible(path="civicportal.accounts.models.NameInReadersLanguage")
+class NameInReadersLanguage(Expression):
+    """Orders by the name in the language of the request that runs the query: Korean names
+    in Hangul order (가나다: code point order on SQLite and on a C.UTF-8 database), English
+    names alphabetically regardless of case. Resolved when the query is compiled, so a
+    form's queryset built at import time still sorts in each reader's language."""
+
+    def __init__(self, korean="name_ko", english="name_en"):
+        super().__init__()
+        self.korean, self.english = F(korean), F(english)
+
+    # As sources, the two names follow a join when another model orders by this one
+    # (``Case.objects.order_by("district")`` sorts by ``district__name_ko``).
+    def get_source_expressions(self):
+        return [self.korean, self.english]
+
+    def set_source_expressions(self, exprs):
+        self.korean, self.english = exprs
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        name = Lower(self.english) if reads_english() else self.korean
+        return name.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+
+    def __eq__(self, other):
+        return isinstance(other, NameInReadersLanguage) and str(self.korean) == str(other.korean)
+
+    def __hash__(self):
+        return hash((NameInReadersLanguage, str(self.korean)))
+
+
 class BilingualNameMixin(models.Model):
     name_ko = models.CharField(_("name (Korean)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
@@ -36,7 +73,7 @@ class BilingualNameMixin(models.Model):
 
     @property
     def name(self):
-        return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
+        return self.name_en if reads_english() else self.name_ko
 
 
 class District(BilingualNameMixin):
@@ -47,7 +84,7 @@ class District(BilingualNameMixin):
     lon = models.DecimalField(_("centroid longitude"), max_digits=8, decimal_places=5)
 
     class Meta:
-        ordering = ["code"]
+        ordering = [NameInReadersLanguage(), "code"]
         verbose_name = _("district")
         verbose_name_plural = _("districts")
 
@@ -86,7 +123,7 @@ class Department(BilingualNameMixin):
     email = models.EmailField(_("contact email"), blank=True)
 
     class Meta:
-        ordering = ["code"]
+        ordering = [NameInReadersLanguage(), "code"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [
@@ -117,7 +154,9 @@ class User(AbstractUser):
     """Every person with an account: citizens, officers, counsellors, experts, admins."""
 
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
-    departments = models.ManyToManyField(Department, through="DepartmentMembership", related_name="members", blank=True)
+    departments = models.ManyToManyField(
+        Department, through="DepartmentMembership", related_name="members", blank=True, verbose_name=_("departments")
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -133,8 +172,10 @@ class User(AbstractUser):
 class DepartmentMembership(models.Model):
     """An officer belongs to one or more departments; the head is their supervisor."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("department")
+    )
     is_head = models.BooleanField(_("head of department"), default=False)
     since = models.DateField(_("since"), auto_now_add=True)
 
@@ -193,7 +234,7 @@ class CitizenProfile(models.Model):
         VIETNAMESE = "vi", _("Vietnamese")
         MONGOLIAN = "mn", _("Mongolian")
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
     birth_year = models.PositiveSmallIntegerField(
         _("birth year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )

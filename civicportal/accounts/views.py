@@ -6,9 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
@@ -42,25 +41,25 @@ def sign_up(request):
 # (role or None for everyone, URL name, label): the programs' own pages, by URL name only,
 # so the kernel imports no program app.
 MY_LINKS = [
-    (None, "complaints:mine", _lazy("My cases")),
-    (None, "complaints:file", _lazy("File a complaint or proposal")),
-    (None, "proposals:mine", _lazy("My policy proposals and drafts")),
-    (None, "proposals:my_votes", _lazy("Proposals I supported")),
-    (None, "callcenter:my_contacts", _lazy("My 120 contacts")),
-    (None, "notifications:inbox", _lazy("My notifications")),
+    (None, "complaints:mine", gettext_lazy("My cases")),
+    (None, "complaints:file", gettext_lazy("File a complaint or proposal")),
+    (None, "proposals:mine", gettext_lazy("My policy proposals and drafts")),
+    (None, "proposals:my_votes", gettext_lazy("Proposals I supported")),
+    (None, "callcenter:my_contacts", gettext_lazy("My 120 contacts")),
+    (None, "notifications:inbox", gettext_lazy("My notifications")),
 ]
 WORK_LINKS = [
-    ({"officer", "supervisor"}, "complaints:queue", _lazy("My department's case queue")),
-    ({"officer", "supervisor"}, "polls:queue", _lazy("Polls to approve")),
-    ({"officer", "supervisor"}, "polls:create", _lazy("Create a poll")),
-    ({"officer", "supervisor"}, "proposals:workspace", _lazy("Proposals in review")),
-    ({"evaluator"}, "proposals:evaluations", _lazy("My evaluations to do")),
-    ({"counsellor"}, "callcenter:console", _lazy("Counsellor console")),
-    ({"counsellor"}, "callcenter:callbacks", _lazy("Callback queue")),
-    ({"counsellor", "supervisor", "monitor"}, "callcenter:statistics", _lazy("120 statistics")),
-    ({"alert_author", "alert_approver"}, "alerts:manage", _lazy("Emergency alerts")),
-    ({"monitor", "administrator"}, "complaints:board", _lazy("Monitoring board")),
-    ({"monitor", "administrator"}, "complaints:report", _lazy("Citizens' voice report")),
+    ({"officer", "supervisor"}, "complaints:queue", gettext_lazy("My department's case queue")),
+    ({"officer", "supervisor"}, "polls:queue", gettext_lazy("Polls to approve")),
+    ({"officer", "supervisor"}, "polls:create", gettext_lazy("Create a poll")),
+    ({"officer", "supervisor"}, "proposals:workspace", gettext_lazy("Proposals in review")),
+    ({"evaluator"}, "proposals:evaluations", gettext_lazy("My evaluations to do")),
+    ({"counsellor"}, "callcenter:console", gettext_lazy("Counsellor console")),
+    ({"counsellor"}, "callcenter:callbacks", gettext_lazy("Callback queue")),
+    ({"counsellor", "supervisor", "monitor"}, "callcenter:statistics", gettext_lazy("120 statistics")),
+    ({"alert_author", "alert_approver"}, "alerts:manage", gettext_lazy("Emergency alerts")),
+    ({"monitor", "administrator"}, "complaints:board", gettext_lazy("Monitoring board")),
+    ({"monitor", "administrator"}, "complaints:report", gettext_lazy("Citizens' voice report")),
 ]
 
 

@@ -24,7 +24,7 @@ MAPO = "11440"
 @transaction.atomic
 def load():
     SocialChannelAccount.objects.get_or_create(
-        name="Seoul City (demo)",
+        name="서울특별시 (시연용)",
         defaults={"platform": "X", "handle": "@seoulcity_demo"},
     )
     author = User.objects.filter(username="alerts").first()
@@ -119,7 +119,7 @@ def _load_past(author, approver):
     onset = timezone.now() - timedelta(days=3)
     alert = EmergencyAlert.objects.create(
         identifier=DEMO_IDENTIFIER,
-        event="호우 (Heavy rain)",
+        event="호우",
         category="Met",
         severity="Severe",
         urgency="Immediate",

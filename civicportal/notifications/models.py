@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from civicportal import limits
 
@@ -33,7 +33,12 @@ class Notification(models.Model):
     """What the city told one person. The row is the record; deliveries carry it out."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
     # A person without an account (a 120 caller), reached by SMS at this number (E.164) under
     # the consent recorded where the number was given. Such a notification has no inbox.
@@ -90,7 +95,9 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("notification")
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -301,7 +308,8 @@ class EmergencyAlert(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("emergency alert")
         verbose_name_plural = _("emergency alerts")
-        permissions = [("send_immediately", "Can send an emergency alert without a second approval")]
+        # Stored in English by migrate; the admin shows gettext(name), hence the marker.
+        permissions = [("send_immediately", gettext_noop("Can send an emergency alert without a second approval"))]
         constraints = [
             models.CheckConstraint(condition=Q(expires__gt=models.F("onset")), name="alert_expires_after_onset"),
             models.CheckConstraint(
@@ -366,7 +374,7 @@ class EmergencyAlert(models.Model):
 class AlertText(models.Model):
     """Headline, description and instruction of an alert in one language (Korean required)."""
 
-    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="texts")
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="texts", verbose_name=_("alert"))
     language = models.CharField(_("language"), max_length=2, choices=ALERT_LANGUAGES)
     headline = models.CharField(_("headline"), max_length=limits.ALERT_HEADLINE)
     event = models.CharField(
@@ -396,12 +404,12 @@ class AlertChunk(models.Model):
     millions of deliveries; ``retry_at`` is when the chunk next has work (a retry after
     back-off, or a claim whose lease runs out), so the sweep reads chunks, not deliveries."""
 
-    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="chunks")
-    first_user_id = models.BigIntegerField()
-    last_user_id = models.BigIntegerField()
-    queued_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("alert"))
+    first_user_id = models.BigIntegerField(_("first user id"))
+    last_user_id = models.BigIntegerField(_("last user id"))
+    queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     counts = models.JSONField(_("deliveries by channel and status"), default=dict, blank=True)
     retry_at = models.DateTimeField(_("next work due at"), null=True, blank=True)
 
@@ -437,7 +445,12 @@ class AlertDelivery(models.Model):
     # the user table in the same statement, and deleting a user or an alert goes through the
     # ORM, which deletes the deliveries with it (CASCADE).
     alert = models.ForeignKey(
-        EmergencyAlert, on_delete=models.CASCADE, related_name="deliveries", db_index=False, db_constraint=False
+        EmergencyAlert,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("alert"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -445,6 +458,7 @@ class AlertDelivery(models.Model):
         related_name="alert_deliveries",
         db_index=False,
         db_constraint=False,
+        verbose_name=_("user"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -484,8 +498,12 @@ class AlertDelivery(models.Model):
 class AlertBroadcast(models.Model):
     """The alert posted once on one social channel account."""
 
-    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="broadcasts")
-    account = models.ForeignKey(SocialChannelAccount, on_delete=models.PROTECT, related_name="broadcasts")
+    alert = models.ForeignKey(
+        EmergencyAlert, on_delete=models.CASCADE, related_name="broadcasts", verbose_name=_("alert")
+    )
+    account = models.ForeignKey(
+        SocialChannelAccount, on_delete=models.PROTECT, related_name="broadcasts", verbose_name=_("account")
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=AlertDelivery.Status.choices, default=AlertDelivery.Status.QUEUED
     )
@@ -506,8 +524,10 @@ class AlertBroadcast(models.Model):
 class AlertEvent(models.Model):
     """Append-only timeline of an alert: who changed what, when."""
 
-    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    alert = models.ForeignKey(EmergencyAlert, on_delete=models.CASCADE, related_name="events", verbose_name=_("alert"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)

@@ -51,10 +51,10 @@ def test_citizen_votes_and_watches_results(page, live_server, polls_site):
     screenshot(page, "polls-index-phone")
     page.get_by_role("link", name=poll.question).first.click()
 
-    page.check("text=Hapjeong station")
+    page.check(f"text={polls_demo.MAPO_OPTIONS[1]}")
     page.locator("form.vote-form button[type=submit]").click()
     page.wait_for_selector(".voted")
-    assert "Hapjeong station" in page.locator(".voted").inner_text()
+    assert polls_demo.MAPO_OPTIONS[1] in page.locator(".voted").inner_text()
     assert "1 (100.0%)" in page.locator("#live-results").inner_text()
     check_a11y(page, "poll detail after voting (phone)")
     check_no_horizontal_scroll(page)
@@ -62,7 +62,7 @@ def test_citizen_votes_and_watches_results(page, live_server, polls_site):
 
     # Someone else votes: the open page updates by itself (htmx polling).
     other = CitizenFactory(username="neighbour")
-    option = poll.options.get(text="Next to Mangwon market")
+    option = poll.options.get(text=polls_demo.MAPO_OPTIONS[0])
     services.vote_cast(poll=poll, voter=other, option_ids=[option.pk])
     expect(page.locator("#live-results")).to_contain_text("1 (50.0%)", timeout=15000)
 
