@@ -36,7 +36,13 @@ def in_language(field_name, language):
 
 
 def _meta_label(field_name):
-    return {"name_ko": _("name (Korean)"), "name_en": _("name (English)")}.get(field_name, field_name)
+    labels = {
+        "name_ko": _("name (Korean)"),
+        "name_en": _("name (English)"),
+        "title_ko": _("title (Korean)"),
+        "title_en": _("title (English)"),
+    }
+    return labels.get(field_name, field_name)
 
 
 NAME_COLUMNS = [in_language("name_ko", "ko"), in_language("name_en", "en")]
@@ -224,7 +230,7 @@ class ClosureDayAdmin(admin.ModelAdmin):
 class PolicyPageAdmin(admin.ModelAdmin):
     """The terms of use and the privacy notice: one page each, edited here, never deleted."""
 
-    list_display = ["kind", "title_ko", "title_en", "updated_at"]
+    list_display = ["kind", in_language("title_ko", "ko"), in_language("title_en", "en"), "updated_at"]
     readonly_fields = ["updated_at"]
 
     def has_add_permission(self, request):

@@ -369,9 +369,9 @@ def test_the_list_reads_its_photos_in_a_fixed_number_of_queries(client, pothole,
         return len(queries)
 
     for _ in range(2):
-        client.post(f"{BASE}/requests.json", {**form(app_key), "media": photo()})
+        client.post(f"{BASE}/requests.json", {**form(app_key, description_public="true"), "media": photo()})
     few = list_queries()
     for _ in range(3):
-        client.post(f"{BASE}/requests.json", {**form(app_key), "media": photo()})
+        client.post(f"{BASE}/requests.json", {**form(app_key, description_public="true"), "media": photo()})
     assert list_queries() == few
     assert all("media_url" in item for item in client.get(f"{BASE}/requests.json").json())
