@@ -13,23 +13,13 @@ from civicportal.notifications import alert_selectors, alerts
 from civicportal.notifications import demo as notifications_demo
 from civicportal.notifications.models import AlertDelivery, EmergencyAlert
 from tests.factories import CitizenFactory, district
-from tests.notifications.factories import alert_approver, alert_author, approved_alert, make_alert
+from tests.notifications.factories import approved_alert, make_alert
 
 pytestmark = pytest.mark.django_db
 MAPO, GANGNAM = "11440", "11680"
 CITY_HEADLINE = "서울 전역 한파 경보"
 MAPO_HEADLINE = "마포구 호우 경보"
 CITY_HALL = {"circle_lat": Decimal("37.566300"), "circle_lon": Decimal("126.977900"), "radius_km": Decimal("2")}
-
-
-@pytest.fixture
-def author():
-    return alert_author()
-
-
-@pytest.fixture
-def approver():
-    return alert_approver()
 
 
 @pytest.fixture

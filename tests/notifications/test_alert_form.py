@@ -9,20 +9,10 @@ from django.utils import timezone
 
 from civicportal.notifications.models import EmergencyAlert
 from tests.factories import CitizenFactory, district
-from tests.notifications.factories import alert_approver, alert_author, approved_alert
+from tests.notifications.factories import approved_alert
 
 pytestmark = pytest.mark.django_db
 FORM = "/alerts/manage/new/"
-
-
-@pytest.fixture
-def author():
-    return alert_author()
-
-
-@pytest.fixture
-def approver():
-    return alert_approver()
 
 
 def form_data(**changes):

@@ -10,20 +10,10 @@ from lxml import etree
 from civicportal.notifications import alerts, cap
 from civicportal.notifications.models import AlertDelivery, EmergencyAlert
 from tests.factories import CitizenFactory, district
-from tests.notifications.factories import alert_approver, alert_author, approved_alert, make_alert
+from tests.notifications.factories import approved_alert, make_alert
 
 pytestmark = pytest.mark.django_db
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
-
-
-@pytest.fixture
-def author():
-    return alert_author()
-
-
-@pytest.fixture
-def approver():
-    return alert_approver()
 
 
 @pytest.fixture

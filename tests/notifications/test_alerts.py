@@ -24,7 +24,7 @@ from civicportal.notifications.models import (
 )
 from civicportal.notifications.tasks_alerts import fan_out_alert, send_alert_chunk
 from tests.factories import CitizenFactory, UserFactory, district
-from tests.notifications.factories import alert_approver, alert_author, approved_alert, make_alert
+from tests.notifications.factories import alert_author, approved_alert, make_alert
 
 pytestmark = pytest.mark.django_db
 S = EmergencyAlert.Status
@@ -38,16 +38,6 @@ def sms_outbox(settings):
 
 def nothing_sent(settings):
     return AlertDelivery.objects.count() == 0 and sms_outbox(settings) == []
-
-
-@pytest.fixture
-def author():
-    return alert_author()
-
-
-@pytest.fixture
-def approver():
-    return alert_approver()
 
 
 def texter(username, code=MAPO, **profile):
