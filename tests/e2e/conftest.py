@@ -129,7 +129,15 @@ def check_a11y(page, context=""):
 def check_no_horizontal_scroll(page):
     """At 360 px nothing may force sideways scrolling."""
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1, f"page is {overflow}px wider than the viewport at {page.url}"
+    if overflow > 1:
+        culprits = page.evaluate(
+            """() => Array.from(document.querySelectorAll('body *'))
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && e.offsetParent !== null)
+                .slice(0, 6)
+                .map(e => `${e.tagName.toLowerCase()}.${e.className} → ${Math.round(e.getBoundingClientRect().right)}px:`
+                          + ` ${(e.textContent || '').trim().slice(0, 40)}`)"""
+        )
+        raise AssertionError(f"page is {overflow}px wider than the viewport at {page.url}: {culprits}")
 
 
 def screenshot(page, name):
