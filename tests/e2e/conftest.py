@@ -134,8 +134,9 @@ def check_no_horizontal_scroll(page):
             """() => Array.from(document.querySelectorAll('body *'))
                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && e.offsetParent !== null)
                 .slice(0, 6)
-                .map(e => `${e.tagName.toLowerCase()}.${e.className} → ${Math.round(e.getBoundingClientRect().right)}px:`
-                          + ` ${(e.textContent || '').trim().slice(0, 40)}`)"""
+                .map(e => `${e.tagName.toLowerCase()}.${e.className} → `
+                          + `${Math.round(e.getBoundingClientRect().right)}px: `
+                          + (e.textContent || '').trim().slice(0, 40))"""
         )
         raise AssertionError(f"page is {overflow}px wider than the viewport at {page.url}: {culprits}")
 
