@@ -254,7 +254,7 @@ def test_refusals_are_translated():
     with translation.override("ko"):
         error = rejection(b"not an image", name="x.jpg")
 
-    assert error.message == "“x.jpg”은(는) 올바른 이미지가 아닙니다."
+    assert error.message == "“x.jpg”: 올바른 이미지가 아닙니다."
 
 
 def test_a_format_the_cleaner_does_not_know_is_a_programming_error():

@@ -127,7 +127,9 @@ def check_a11y(page, context=""):
 
 
 def check_no_horizontal_scroll(page):
-    """At 360 px nothing may force sideways scrolling."""
+    """At 360 px nothing may force sideways scrolling (measured once the page and its
+    stylesheets have loaded: a page reached by a click may still be loading them)."""
+    page.wait_for_load_state("load")
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 1:
         culprits = page.evaluate(
