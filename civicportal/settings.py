@@ -33,6 +33,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    # First: runserver then serves HTTP and websockets from the ASGI application.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "channels",
     "csp",
     "django_celery_beat",
     "axes",
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "civicportal.accounts",
     "civicportal.notifications",
     "civicportal.audit",
+    "civicportal.realtime",
     "complaints",
     "polls",
     "proposals",
@@ -266,6 +270,31 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "civicportal.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Real-time layer (Django Channels) -------------------------------------------
+# Redis when it is there, so every ASGI process and worker reaches every socket; the in-memory
+# layer serves the embedded default (one process: runserver serves HTTP and websockets).
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [env.str("CHANNEL_LAYER_URL", default=REDIS_URL)],
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="civic:ws"),
+                "capacity": 1000,
+                "expiry": 60,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# A socket message larger than this is refused (bytes of the JSON text), and a socket may send
+# at most REALTIME_RATE messages in REALTIME_RATE_SECONDS before its messages are refused.
+REALTIME_MAX_MESSAGE_BYTES = env.int("REALTIME_MAX_MESSAGE_BYTES", default=16_000)
+REALTIME_RATE = env.int("REALTIME_RATE", default=20)
+REALTIME_RATE_SECONDS = env.int("REALTIME_RATE_SECONDS", default=10)
+# /ws/echo/ answers any message: the benchmarks' baseline, off unless asked for.
+REALTIME_ECHO = env.bool("REALTIME_ECHO", default=False)
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

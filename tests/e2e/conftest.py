@@ -154,3 +154,53 @@ def log_in(page, live_server, username, password=demo.DEMO_PASSWORD):
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
+
+
+class AsgiLiveServer:
+    """The portal's ASGI application (HTTP, static files and websockets) served by uvicorn in a
+    thread of the test process, so it shares the test database as ``live_server`` does."""
+
+    def __init__(self):
+        import threading
+
+        import uvicorn
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        from civicportal.asgi import build_application, django_http
+
+        app = build_application(ASGIStaticFilesHandler(django_http))
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="websockets-sansio"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                break
+            self.thread.join(0.05)
+        assert self.server.started, "the ASGI test server did not start"
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.ws_url = f"ws://127.0.0.1:{port}"
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    """Like ``live_server``, with websockets: for pages that receive pushes.
+
+    Connections opened by the server's threads are closed after each request (CONN_MAX_AGE 0),
+    so none is left holding the test database when it is flushed or dropped."""
+    from django.db import connections
+
+    kept = connections.settings["default"].get("CONN_MAX_AGE", 0)
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    server = AsgiLiveServer()
+    yield server
+    server.stop()
+    connections.settings["default"]["CONN_MAX_AGE"] = kept
