@@ -453,3 +453,11 @@ LOGGING = {
 # --- Portal rules -------------------------------------------------------------------
 # The business day ends at 18:00: a simple case filed before it is due the same day.
 BUSINESS_DAY_CUTOFF_HOUR = env.int("BUSINESS_DAY_CUTOFF_HOUR", default=18)
+
+# Similar texts (civicportal/similarity.py): the score from which an open case nearby is shown
+# as a possible duplicate, and an existing proposal as similar. Measured on
+# tests/similarity/pairs.tsv: bench/similarity_quality.py.
+SIMILARITY_THRESHOLDS = {
+    "complaints": env.float("SIMILARITY_THRESHOLD_COMPLAINTS", default=0.42),
+    "proposals": env.float("SIMILARITY_THRESHOLD_PROPOSALS", default=0.44),
+}
