@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from civicportal.errors import Conflict, DomainError, NotAllowed
 from civicportal.notifications.models import Notification
-from proposals import services
+from proposals import selectors, services
 from proposals.models import (
     Decision,
     Evaluation,
@@ -428,7 +428,7 @@ def test_transition_map_refuses_skipping(proposal):
 def test_similar_proposals_found(citizen):
     ProposalFactory(title="Shade canopies at bus stops in Mapo", idea="Canopies at every bus stop")
     ProposalFactory(title="More public toilets in parks", idea="Toilets")
-    found = services.similar_proposals(title="Shade canopies for bus stops", idea="")
+    found = selectors.similar_proposals(title="Shade canopies for bus stops")
     assert [p.title for p in found] == ["Shade canopies at bus stops in Mapo"]
 
 
