@@ -25,15 +25,13 @@ text; scoring happens here, in Python, on every database alike. Imports no progr
 import functools
 import math
 import re
-import threading
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
-from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from civicportal.nouns import nouns_list
 
@@ -47,9 +45,7 @@ NOUN_WEIGHT = 0.5
 MAX_CHARS = 600
 CORPUS = Path(__file__).with_name("similarity_corpus.txt")
 
-_N_FEATURES = 2**20
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -92,55 +88,58 @@ def _identity(tokens):
     return tokens
 
 
-_hasher = HashingVectorizer(
-    analyzer=_identity, n_features=_N_FEATURES, alternate_sign=False, norm=None, dtype=np.float32
-)
+def _idf(docs) -> tuple[dict, float]:
+    """Smoothed idf (scikit-learn's): ln((1 + n) / (1 + df)) + 1, and the value for a word the
+    collection never saw (df = 0)."""
+    fitted = TfidfVectorizer(analyzer=_identity).fit(docs)
+    idf = dict(zip(fitted.get_feature_names_out().tolist(), fitted.idf_.tolist(), strict=True))
+    return idf, math.log(1.0 + len(docs)) + 1.0
 
 
 class _Weights:
-    """Inverse document frequencies of the reference collection, for both bags (hashed)."""
+    """Inverse document frequencies of the reference collection, for both bags."""
 
     def __init__(self, texts: list[str]):
         bags = [features(t) for t in texts]
-        self.size = len(texts)
-        self.nouns = self._idf([b[0] for b in bags])
-        self.chars = self._idf([b[1] for b in bags])
-
-    def _idf(self, docs):
-        counts = _hasher.transform(docs).tocsc()
-        document_frequency = np.diff(counts.indptr).astype(np.float32)
-        # Smoothed idf as scikit-learn's TfidfTransformer: ln((1 + n) / (1 + df)) + 1.
-        return (np.log((1.0 + self.size) / (1.0 + document_frequency)) + 1.0).astype(np.float32)
+        self.nouns, self.unseen_nouns = _idf([b[0] for b in bags])
+        self.chars, self.unseen_chars = _idf([b[1] for b in bags])
 
 
 @functools.cache
 def _weights() -> _Weights:
-    with _lock:
-        lines = CORPUS.read_text(encoding="utf-8").splitlines()
-        return _Weights([line for line in lines if line.strip() and not line.startswith("#")])
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()
+    return _Weights([line for line in lines if line.strip() and not line.startswith("#")])
 
 
-def _matrix(bags, idf):
-    counts = _hasher.transform(bags)
-    counts.data = (1.0 + np.log(counts.data)).astype(np.float32)  # sublinear tf
-    weighted = counts @ sparse.diags(idf)
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.diags(1.0 / norms) @ weighted
+def _vector(bag, idf, unseen) -> dict:
+    """TF-IDF (sublinear tf) of a bag, of length 1."""
+    weights = {term: (1.0 + math.log(count)) * idf.get(term, unseen) for term, count in Counter(bag).items()}
+    length = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {term: w / length for term, w in weights.items()}
 
 
-def _scores(query_bags, candidate_bags) -> np.ndarray:
+# Candidates come back look-up after look-up (a citizen typing a title, an officer reopening a
+# case): their vectors are kept, a bounded number of them.
+@functools.lru_cache(maxsize=10_000)
+def _vectors(text: str, nouns: str | None) -> tuple[dict, dict]:
+    words, grams = features(text, nouns)
     weights = _weights()
-    nouns = _matrix([query_bags[0]] + [b[0] for b in candidate_bags], weights.nouns)
-    chars = _matrix([query_bags[1]] + [b[1] for b in candidate_bags], weights.chars)
-    noun_cosine = (nouns[1:] @ nouns[0].T).toarray().ravel()
-    char_cosine = (chars[1:] @ chars[0].T).toarray().ravel()
-    return NOUN_WEIGHT * noun_cosine + (1.0 - NOUN_WEIGHT) * char_cosine
+    return _vector(words, weights.nouns, weights.unseen_nouns), _vector(grams, weights.chars, weights.unseen_chars)
+
+
+def _cosine(a: dict, b: dict) -> float:
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(w * b.get(term, 0.0) for term, w in a.items())
+
+
+def _score(query, candidate) -> float:
+    return NOUN_WEIGHT * _cosine(query[0], candidate[0]) + (1.0 - NOUN_WEIGHT) * _cosine(query[1], candidate[1])
 
 
 def score(text_a: str, text_b: str) -> float:
     """How alike two texts are, from 0 (nothing shared) to 1 (the same words)."""
-    return float(_scores(features(text_a), [features(text_b)])[0])
+    return _score(_vectors(text_a[:MAX_CHARS], None), _vectors(text_b[:MAX_CHARS], None))
 
 
 def most_similar(text: str, candidates, *, use: str, limit: int = 5, nouns: str | None = None):
@@ -150,11 +149,13 @@ def most_similar(text: str, candidates, *, use: str, limit: int = 5, nouns: str 
     if not candidates or not _compact(text):
         return []
     cut = threshold(use)
-    found = _scores(features(text, nouns), [features(c.text, c.nouns) for c in candidates])
-    ranked = sorted(
-        ((float(s), c.key) for s, c in zip(found, candidates, strict=True) if s >= cut and math.isfinite(s)),
-        key=lambda item: (-item[0], _sort_key(item[1])),
-    )
+    query = _vectors(text[:MAX_CHARS], nouns)
+    ranked = []
+    for candidate in candidates:
+        value = _score(query, _vectors((candidate.text or "")[:MAX_CHARS], candidate.nouns))
+        if value >= cut:
+            ranked.append((value, candidate.key))
+    ranked.sort(key=lambda item: (-item[0], _sort_key(item[1])))
     return [(key, round(value, 3)) for value, key in ranked[:limit]]
 
 
