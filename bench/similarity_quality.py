@@ -29,10 +29,18 @@ def precision_recall(scored, cut):
     return precision, recall
 
 
+def best_threshold(scored):
+    """The threshold (in steps of 0.01) with the best lower of precision and recall."""
+    return max((min(precision_recall(scored, step / 100)), step / 100) for step in range(10, 91))[1]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", action="store_true", help="also print a threshold sweep per use")
     parser.add_argument("--errors", action="store_true", help="list the pairs on the wrong side of the threshold")
+    parser.add_argument(
+        "--holdout", action="store_true", help="choose the threshold on half of the pairs, measure on the other half"
+    )
     args = parser.parse_args()
     django.setup()
     from civicportal import similarity
@@ -63,6 +71,16 @@ def main():
             for step in range(20, 61, 2):
                 p, r = precision_recall(scored, step / 100)
                 print(f"    at {step / 100:.2f}: precision {p:.3f} recall {r:.3f}")
+    if args.holdout:
+        for use, scored in sorted(by_use.items()):
+            halves = (scored[0::2], scored[1::2])
+            for tuned, measured in (halves, halves[::-1]):
+                cut = best_threshold(tuned)
+                precision, recall = precision_recall(measured, cut)
+                print(
+                    f"{use}, held out: threshold {cut:.2f} chosen on one half; "
+                    f"the other half: precision {precision:.3f}, recall {recall:.3f}"
+                )
     if args.errors:
         for pair in pairs:
             if (pair["score"] >= similarity.threshold(pair["use"])) != pair["similar"]:
