@@ -139,7 +139,7 @@ def _score(query, candidate) -> float:
 
 def score(text_a: str, text_b: str) -> float:
     """How alike two texts are, from 0 (nothing shared) to 1 (the same words)."""
-    return _score(_vectors(text_a[:MAX_CHARS], None), _vectors(text_b[:MAX_CHARS], None))
+    return _score(_vectors((text_a or "")[:MAX_CHARS], None), _vectors((text_b or "")[:MAX_CHARS], None))
 
 
 def most_similar(text: str, candidates, *, use: str, limit: int = 5, nouns: str | None = None):

@@ -75,7 +75,7 @@ def test_the_panel_works_before_the_nouns_are_stored(client, officer, cases):
     assert cases["unrelated"].tracking_number not in shown
 
 
-def test_a_closed_or_linked_case_is_not_offered(client, officer, cases):
+def test_a_case_linked_as_a_duplicate_is_not_offered(client, officer, cases):
     Case.objects.filter(pk=cases["earlier"].pk).update(duplicate_of=cases["unrelated"])
     client.force_login(officer)
 
