@@ -1,0 +1,31 @@
+"""The public directory: every department as a tree, a search, and a page per department."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from directory import selectors
+
+MAX_QUERY = 100
+
+
+@require_GET
+def index(request):
+    query = request.GET.get("q", "").strip()[:MAX_QUERY]
+    if query:
+        context = {"query": query, "results": selectors.search(query)}
+    else:
+        city, outside = selectors.directory_tree()
+        context = {"query": "", "city": city, "outside": outside}
+    return render(request, "directory/index.html", context)
+
+
+@require_GET
+def department(request, code):
+    entry = selectors.get_entry(code)
+    context = {
+        "entry": entry,
+        "department": entry.department,
+        "ancestors": list(reversed(entry.department.ancestors())),
+        "roles": selectors.roles_in(entry.department),
+    }
+    return render(request, "directory/department.html", context)
