@@ -6,6 +6,7 @@ programs), so it may read complaints' routing rules: what a department handles i
 active rules send to it. The tree is small (a few hundred departments at most), so a whole
 directory is built in four queries and searched in Python."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -199,35 +200,69 @@ def _haystacks(entry) -> tuple[str, str]:
     return names, " ".join(about).lower()
 
 
-def _candidates(word: str) -> set:
-    """The word as typed, and its nouns (가로등이 → 가로등; 주차는 → 주차)."""
-    return {word, *nouns_list(word)}
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+# Words of a question that name no department ("주차 민원은 어디에 신고하나요", "where do I
+# report noise"): a word that matches nothing is skipped anyway; these match too much.
+STOP_WORDS = {
+    *"신고 민원 문의 요청 담당 부서 어디 방법".split(),
+    *"a an the i we my me do does where who which what how to for of in on at is are can about with".split(),
+    *"report complaint department".split(),
+}
+
+
+def _finder(form):
+    """Korean matches inside words (compounds: 주차 in 불법주차); Latin at a word's start
+    (light in lights, park in parking, but not the i of division)."""
+    if _HANGUL.search(form):
+        return lambda text: form in text
+    pattern = re.compile(r"(?<![a-z0-9])" + re.escape(form))
+    return lambda text: pattern.search(text) is not None
+
+
+def _score(form, stacks) -> dict:
+    find = _finder(form)
+    return {pk: 2 if find(names) else 1 if find(about) else 0 for pk, (names, about) in stacks.items()}
+
+
+def _word_hits(word, stacks) -> dict | None:
+    """{department id: 2 (by name), 1 (by what it handles), 0}; None for a word that matches
+    nothing. A Korean word with a particle or an ending falls back to its nouns of two
+    syllables or more (가로등이 → 가로등; not the 구 of 마포구)."""
+    if word in STOP_WORDS:
+        return None
+    hits = _score(word, stacks)
+    if any(hits.values()):
+        return hits
+    if not _HANGUL.search(word):
+        return None
+    best = None
+    for noun in nouns_list(word):
+        if len(noun) < 2 or noun in STOP_WORDS:
+            continue
+        found = _score(noun, stacks)
+        if any(found.values()):
+            best = found if best is None else {pk: max(best[pk], found[pk]) for pk in found}
+    return best
 
 
 def search(query: str) -> list[Entry]:
     """Departments matching ``query`` in Korean or English, by name or by what they handle.
 
-    Every word of the query must match, except words that match no department at all (the
-    "어디" of "주차 민원은 어디에", the "where" of "where do I report noise"): a question in
-    plain words finds what its nouns name. Departments whose name matches come first."""
+    The departments that match the most words of the query (all of them when some
+    department does); words that match nothing or say nothing are skipped, so a question in
+    plain words finds what its nouns name. Departments named by the query come first."""
     words = [w for w in (query or "").lower().split() if w][:10]
     if not words:
         return []
     entries = list(_entries().values())
     stacks = {entry.department.pk: _haystacks(entry) for entry in entries}
-    matches = {}
-    for word in words:
-        candidates = _candidates(word)
-        hit = {
-            pk: any(c in names for c in candidates) * 2 or any(c in about for c in candidates)
-            for pk, (names, about) in stacks.items()
-        }
-        if any(hit.values()):
-            matches[word] = hit
-    if not matches:
+    per_word = [hits for hits in (_word_hits(word, stacks) for word in words) if hits]
+    if not per_word:
         return []
-    found = [e for e in entries if all(hit[e.department.pk] for hit in matches.values())]
-    by_name = [e for e in found if any(hit[e.department.pk] == 2 for hit in matches.values())]
+    scores = {pk: sum(1 for hits in per_word if hits[pk]) for pk in stacks}
+    best = max(scores.values())
+    found = [e for e in entries if scores[e.department.pk] == best]
+    by_name = [e for e in found if any(hits[e.department.pk] == 2 for hits in per_word)]
     rest = [e for e in found if e not in by_name]
     return _sorted(by_name) + _sorted(rest)
 
