@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "callcenter.models.Contact.Channel",
         "ContactOutcomeEnum": "callcenter.models.Contact.Outcome",
         "ContactStatusEnum": "callcenter.models.Contact.Status",
+        "DepartmentKindEnum": "civicportal.accounts.models.Department.Kind",
         "ContactEventKindEnum": "callcenter.models.ContactEvent.Kind",
         "SuggestionStatusEnum": "callcenter.models.ArticleSuggestion.Status",
         "NotificationChannelEnum": "civicportal.notifications.models.Channel",

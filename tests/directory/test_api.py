@@ -123,4 +123,5 @@ def test_the_directory_is_in_the_openapi_schema(api_client):
     assert {"/api/v1/directory/departments/", "/api/v1/directory/departments/{code}/"} <= set(schema["paths"])
     listing = schema["paths"]["/api/v1/directory/departments/"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {"q", "kind", "page"}
+    assert "DepartmentKindEnum" in schema["components"]["schemas"]
     assert listing.get("security") in (None, [{}], [{"tokenAuth": []}, {"cookieAuth": []}, {}])
