@@ -25,7 +25,8 @@ def department(request, code):
     context = {
         "entry": entry,
         "department": entry.department,
-        "ancestors": list(reversed(entry.department.ancestors())),
+        # An inactive department above has no page: the breadcrumb skips it.
+        "ancestors": [a for a in reversed(entry.department.ancestors()) if a.is_active],
         "roles": selectors.roles_in(entry.department),
     }
     return render(request, "directory/department.html", context)

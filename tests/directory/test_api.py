@@ -125,3 +125,10 @@ def test_the_directory_is_in_the_openapi_schema(api_client):
     assert {p["name"] for p in listing["parameters"]} >= {"q", "kind", "page"}
     assert "DepartmentKindEnum" in schema["components"]["schemas"]
     assert listing.get("security") in (None, [{}], [{"tokenAuth": []}, {"cookieAuth": []}, {}])
+
+
+def test_the_detail_reads_in_a_bounded_number_of_queries(
+    api_client, city, parking_officers, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        assert api_client.get(f"{LIST}parking/").status_code == 200

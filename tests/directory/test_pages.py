@@ -160,3 +160,8 @@ def test_site_navigation_and_footer_link_to_the_directory(client):
     html = page(client, "/")
 
     assert html.count('href="/directory/"') == 2
+
+
+def test_a_search_reads_in_a_bounded_number_of_queries(client, city, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        page(client, "/directory/?q=주차는 어디에")
