@@ -7,9 +7,12 @@ active rules send to it. The tree is small (a few hundred departments at most), 
 directory is built in four queries and searched in Python."""
 
 import re
+import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import translation
@@ -169,6 +172,38 @@ def directory_tree() -> tuple[list[Entry], list]:
     return [e for e in roots if not e.department.is_external], _grouped([e for e in roots if e.department.is_external])
 
 
+# The tree's rendered HTML is cached per language under this version (TREE_SECONDS at most): a
+# save of a department, a routing rule, a category or a district sets a new version at once; a
+# bulk ``update()`` (an admin action) shows within TREE_SECONDS.
+VERSION_KEY = "directory:version"
+TREE_SECONDS = 300
+
+
+def directory_version() -> int:
+    return cache.get_or_set(VERSION_KEY, time.time_ns, None)
+
+
+def directory_changed(**kwargs):
+    """Cache invalidation only (not domain flow): connected in DirectoryConfig.ready."""
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+class LazyTree:
+    """The tree, built only when the page's cached copy has expired."""
+
+    @cached_property
+    def _tree(self):
+        return directory_tree()
+
+    @property
+    def city(self):
+        return self._tree[0]
+
+    @property
+    def outside(self):
+        return self._tree[1]
+
+
 def all_entries() -> list[Entry]:
     """Every active department in the order the directory page lists them (depth-first)."""
     city, outside = directory_tree()
@@ -186,18 +221,31 @@ def all_entries() -> list[Entry]:
     return flat
 
 
-def _haystacks(entry) -> tuple[str, str]:
-    """(the department's names, what it handles): lower-cased, in both languages."""
-    department, handles = entry.department, entry.handles
-    names = " ".join([department.name_ko, department.name_en, department.code]).lower()
-    about = [c.name_ko + " " + c.name_en for c in handles.categories] + handles.keywords
+def _labels_in_both_languages(choices) -> dict:
+    """{value: "korean label english label"} for a TextChoices class."""
+    labels = {}
     for language in ("ko", "en"):
         with translation.override(language):
-            about += [str(label) for label in handles.kind_labels]
-            about.append(str(department.get_kind_display()))
-    if handles.district:
-        about += [handles.district.name_ko, handles.district.name_en]
-    return names, " ".join(about).lower()
+            for value, label in choices.choices:
+                labels[value] = f"{labels.get(value, '')} {label}".strip()
+    return labels
+
+
+def _haystacks(entries) -> dict[int, tuple[str, str]]:
+    """{department id: (its names, what it handles)}: lower-cased, in both languages."""
+    department_kinds = _labels_in_both_languages(Department.Kind)
+    case_kinds = _labels_in_both_languages(Kind)
+    stacks = {}
+    for entry in entries:
+        department, handles = entry.department, entry.handles
+        names = " ".join([department.name_ko, department.name_en, department.code]).lower()
+        about = [c.name_ko + " " + c.name_en for c in handles.categories] + handles.keywords
+        about += [case_kinds[kind] for kind in handles.kinds]
+        about.append(department_kinds.get(department.kind, ""))
+        if handles.district:
+            about += [handles.district.name_ko, handles.district.name_en]
+        stacks[department.pk] = (names, " ".join(about).lower())
+    return stacks
 
 
 _HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -255,7 +303,7 @@ def search(query: str) -> list[Entry]:
     if not words:
         return []
     entries = list(_entries().values())
-    stacks = {entry.department.pk: _haystacks(entry) for entry in entries}
+    stacks = _haystacks(entries)
     per_word = [hits for hits in (_word_hits(word, stacks) for word in words) if hits]
     if not per_word:
         return []

@@ -14,8 +14,8 @@ def index(request):
     if query:
         context = {"query": query, "results": selectors.search(query)}
     else:
-        city, outside = selectors.directory_tree()
-        context = {"query": "", "city": city, "outside": outside}
+        context = {"query": "", "tree": selectors.LazyTree(), "version": selectors.directory_version()}
+        context["tree_seconds"] = selectors.TREE_SECONDS
     return render(request, "directory/index.html", context)
 
 

@@ -165,3 +165,18 @@ def test_site_navigation_and_footer_link_to_the_directory(client):
 def test_a_search_reads_in_a_bounded_number_of_queries(client, city, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         page(client, "/directory/?q=주차는 어디에")
+
+
+def test_the_tree_is_cached_and_an_edit_shows_at_once(client, city, django_assert_max_num_queries):
+    page(client, "/directory/")
+    with django_assert_max_num_queries(1):
+        page(client, "/directory/")
+
+    parking = city["parking"]
+    parking.phone = "02-2133-9999"
+    parking.save()
+    RoutingRule.objects.create(priority=1, name="새 규칙", keywords="자전거", department=city["bus-policy"])
+
+    html = page(client, "/directory/")
+    assert "02-2133-9999" in html and "02-2133-2370" not in html
+    assert 'href="/directory/bus-policy/"' in page(client, "/directory/?q=자전거")
