@@ -13,7 +13,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -132,8 +132,10 @@ def _default_department_code() -> str:
     return getattr(settings, "COMPLAINTS_DEFAULT_DEPARTMENT", DEFAULT_DEPARTMENT_CODE)
 
 
-def _entries() -> dict[int, Entry]:
-    departments = list(Department.objects.filter(is_active=True).select_related("parent", "district"))
+def _entries(where=None) -> dict[int, Entry]:
+    """{department id: Entry} of the active departments (``where``: a Q narrowing them)."""
+    departments = Department.objects.filter(is_active=True).select_related("parent", "district")
+    departments = list(departments.filter(where) if where is not None else departments)
     handles = handles_by_department()
     default_code = _default_department_code()
     entries = {}
@@ -317,7 +319,7 @@ def search(query: str) -> list[Entry]:
 
 def get_entry(code) -> Entry:
     """The entry of an active department by its code, with its children; 404 otherwise."""
-    entries = _entries()
+    entries = _entries(Q(code=code) | Q(parent__code=code))
     entry = next((e for e in entries.values() if e.department.code == code), None)
     if entry is None:
         raise Http404
