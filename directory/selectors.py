@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,10 @@ class Entry:
     @property
     def code(self):
         return self.department.code
+
+    @property
+    def url(self):
+        return reverse("directory:department", args=[self.department.code])
 
     def groups(self):
         """The children by kind: [(heading, kind, entries)], in KIND_ORDER."""
