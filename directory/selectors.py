@@ -69,7 +69,7 @@ class Handles:
 
     @property
     def kind_labels(self):
-        return [Kind(kind).label for kind in self.kinds]
+        return [Kind(kind).label if kind in Kind.values else kind for kind in self.kinds]
 
 
 @dataclass
@@ -114,7 +114,8 @@ def _words(text: str) -> set:
 
 
 def handles_by_department() -> dict[int, Handles]:
-    """{department id: Handles} for every department some rule or the fallback routes to."""
+    """{department id: Handles} for every department an active rule routes to (the fallbacks,
+    a district's office and the coordination desk, are added by ``_entries``)."""
     handles: dict[int, Handles] = {}
     categories = list(Category.objects.order_by("code"))
     for rule in RoutingRule.objects.filter(is_active=True).select_related("category").order_by("priority", "pk"):
@@ -247,7 +248,7 @@ def _haystacks(entries) -> dict[int, tuple[str, str]]:
         department, handles = entry.department, entry.handles
         names = " ".join([department.name_ko, department.name_en, department.code]).lower()
         about = [c.name_ko + " " + c.name_en for c in handles.categories] + handles.keywords
-        about += [case_kinds[kind] for kind in handles.kinds]
+        about += [case_kinds.get(kind, kind) for kind in handles.kinds]
         about.append(department_kinds.get(department.kind, ""))
         if handles.district:
             about += [handles.district.name_ko, handles.district.name_en]
