@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "proposals",
     "callcenter",
     "open311",
+    "directory",
 ]
 
 MIDDLEWARE = [
@@ -319,6 +320,8 @@ REST_FRAMEWORK = {
         "token_obtain": env.str("THROTTLE_TOKEN", default="10/minute"),
         # Following a case with its tracking number and access code, per address (page and API).
         "case_track": env.str("THROTTLE_CASE_TRACK", default="10/minute"),
+        # The public directory's API, per address (it is easy to scrape).
+        "directory": env.str("THROTTLE_DIRECTORY", default="60/minute"),
     },
     "EXCEPTION_HANDLER": "civicportal.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -350,6 +353,7 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "callcenter.models.Contact.Channel",
         "ContactOutcomeEnum": "callcenter.models.Contact.Outcome",
         "ContactStatusEnum": "callcenter.models.Contact.Status",
+        "DepartmentKindEnum": "civicportal.accounts.models.Department.Kind",
         "ContactEventKindEnum": "callcenter.models.ContactEvent.Kind",
         "SuggestionStatusEnum": "callcenter.models.ArticleSuggestion.Status",
         "NotificationChannelEnum": "civicportal.notifications.models.Channel",
