@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A view that met a database outage answers 503 with Retry-After (civicportal/outages.py).
+    "civicportal.outages.DatabaseOutageMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last: it turns a locked-out login into its lockout response.
@@ -127,6 +129,9 @@ else:
     # Keep connections open between requests: closing them makes writes ~8x slower.
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer fails the request in seconds (503, civicportal/outages.py),
+    # never hangs it.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
     if _db["ENGINE"] == "django.db.backends.postgresql":
         # The same backend, with a health check that skips the round trip on a busy
         # connection and prepared statements for the hottest queries (civicportal/db).
@@ -267,7 +272,18 @@ for _module in ("civicportal.notifications.beat", "complaints.beat", "polls.beat
 
 # --- Cache --------------------------------------------------------------------
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "civicportal.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Degrades to no cache while Redis is down (civicportal/cache.py): short timeouts, so a
+    # request never waits long on it.
+    CACHES = {
+        "default": {
+            "BACKEND": "civicportal.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_TIMEOUT", default=1.0),
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
