@@ -15,6 +15,8 @@ from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCach
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from civicportal.operations.metrics import observe_cache
+
 logger = logging.getLogger(__name__)
 
 
@@ -65,15 +67,19 @@ class TolerantRedisCache(RedisCache):
 
     def _call(self, name, default, *args, **kwargs):
         if time.monotonic() < self._down_until:
+            observe_cache(name, "skipped", 0.0)
             return default
+        start = time.perf_counter()
         try:
             result = getattr(super(), name)(*args, **kwargs)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            observe_cache(name, "error", time.perf_counter() - start)
             if not self._down:
                 logger.warning("cache: Redis unavailable (%s); serving without it", exc)
             self._down = True
             self._down_until = time.monotonic() + self.RETRY_SECONDS
             return default
+        observe_cache(name, "ok", time.perf_counter() - start)
         if self._down:
             self._down = False
             logger.warning("cache: Redis is back")

@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from civicportal.operations.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -68,6 +70,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id of every log line, returned as X-Request-ID (civicportal/operations/logs.py).
+    "civicportal.operations.logs.RequestIdMiddleware",
+    # Counts and times every request for /metrics (civicportal/operations/metrics.py).
+    "civicportal.operations.metrics.MetricsMiddleware",
     # First: a body too large is refused before anything reads it, and every error under
     # /api/ leaves as JSON of the one error shape, whichever layer answered it.
     "civicportal.middleware.ApiErrorShapeMiddleware",
@@ -458,13 +464,34 @@ CORS_URLS_REGEX = r"^/(api|open311)/.*$"
 # django-auditlog: every change of registered models, with its actor.
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Operations: metrics ------------------------------------------------------------
+# /metrics answers these addresses, or a request with "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# The city's gauges: modules with collect() (civicportal/operations/metrics.py).
+METRICS_PROVIDERS = [
+    "complaints.metrics",
+    "civicportal.notifications.metrics",
+    "callcenter.metrics",
+    "civicportal.operations.queues",
+]
+
+# --- Operations: logs and error reporting ---------------------------------------------
+# One JSON object per line (LOG_FORMAT=json, the default with DEBUG off) with the request id,
+# carried into the tasks a request queues (civicportal/operations/logs.py); text while developing.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
+# Optional error reporting: set SENTRY_DSN (no personal data is sent).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+    )
 
 # --- Portal rules -------------------------------------------------------------------
 # The business day ends at 18:00: a simple case filed before it is due the same day.
