@@ -224,6 +224,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="civic-portal@localho
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env.str("SMS_BACKEND", default="civicportal.notifications.backends.ConsoleSMSBackend")
 PUSH_BACKEND = env.str("PUSH_BACKEND", default="civicportal.notifications.backends.ConsolePushBackend")
+# A claimed delivery is taken again by the sweep when its sender has not answered within this.
+DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=120)
 NOTIFICATION_OUTBOX_DIR = env.path("NOTIFICATION_OUTBOX_DIR", default=str(VAR_DIR / "outbox"))
 # HTTP gateways (civicportal.notifications.backends.HTTPSMSBackend / HTTPPushBackend).
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
