@@ -11,7 +11,7 @@ if why_not:
     pytestmark.append(pytest.mark.skip(reason=why_not))
 
 
-def test_postgres_restarting_during_voting_answers_503_and_loses_no_vote():
+def test_postgres_restarting_during_voting_answers_503_loses_no_vote_and_its_backup_restores():
     from tests.integration.drill_postgres_restart import run
 
     result = run(voters=600, clients=24)
@@ -24,3 +24,6 @@ def test_postgres_restarting_during_voting_answers_503_and_loses_no_vote():
     # Every voter's vote settled, and the database holds exactly one ballot per voter.
     assert result["settled"] == 600
     assert result["stored"] == 600
+    # The backup restores into a new database that the portal serves, every vote in it.
+    assert result["restore"]["ballots"] == 600
+    assert result["restore"]["healthz"] == "200 ok"
