@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "civicportal.notifications",
     "civicportal.audit",
     "civicportal.realtime",
+    "civicportal.outbox",
     "complaints",
     "polls",
     "proposals",
@@ -224,6 +225,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="civic-portal@localho
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env.str("SMS_BACKEND", default="civicportal.notifications.backends.ConsoleSMSBackend")
 PUSH_BACKEND = env.str("PUSH_BACKEND", default="civicportal.notifications.backends.ConsolePushBackend")
+# Post-commit work still not done after this is sent again by the outbox sweep (civicportal/outbox).
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
 # A claimed delivery is taken again by the sweep when its sender has not answered within this.
 DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=120)
 NOTIFICATION_OUTBOX_DIR = env.path("NOTIFICATION_OUTBOX_DIR", default=str(VAR_DIR / "outbox"))
@@ -278,7 +281,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The default schedule, gathered from each program's ``beat.py`` (plain data);
 # django-celery-beat copies it into the database, where administrators can change it.
 CELERY_BEAT_SCHEDULE: dict = {}
-for _module in ("civicportal.notifications.beat", "complaints.beat", "polls.beat", "proposals.beat", "callcenter.beat"):
+for _module in (
+    "civicportal.outbox.beat",
+    "civicportal.notifications.beat",
+    "complaints.beat",
+    "polls.beat",
+    "proposals.beat",
+    "callcenter.beat",
+):
     CELERY_BEAT_SCHEDULE.update(__import__(_module, fromlist=["SCHEDULE"]).SCHEDULE)
 
 # --- Cache --------------------------------------------------------------------
