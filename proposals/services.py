@@ -19,6 +19,7 @@ from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, Role
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
 from civicportal.notifications.services import notify
+from civicportal.outbox.services import queue_after_commit
 from proposals.models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -516,14 +517,8 @@ def proposal_decide(*, officer, proposal_id, outcome, summary, **grounds) -> Dec
             _("“%(title)s”: %(outcome)s") % {"title": proposal.title, "outcome": decision.get_outcome_display()},
             link=_link(proposal),
         )
-        transaction.on_commit(lambda: _queue_voter_fanout(decision.pk))
+        queue_after_commit("proposals.tasks.notify_voters_of_decision", decision.pk)
     return decision
-
-
-def _queue_voter_fanout(decision_id):
-    from proposals.tasks import notify_voters_of_decision
-
-    notify_voters_of_decision.delay(decision_id)
 
 
 def implementation_update(*, officer, proposal_id, text, completed=False) -> ImplementationUpdate:
