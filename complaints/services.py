@@ -23,6 +23,7 @@ from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, DepartmentMembership, District
 from civicportal.errors import Conflict, DomainError
 from civicportal.notifications.services import notify
+from complaints import suggestions
 from complaints.models import (
     CONFIDENTIAL_KINDS,
     OPEN_STATUSES,
@@ -105,6 +106,7 @@ def _cached(key, load):
 
 def clear_caches(**_kwargs):
     _local_cache.clear()
+    suggestions.clear_caches()
 
 
 def _districts() -> dict:
@@ -270,6 +272,18 @@ def case_file(
     department, simple, rule = route(
         kind=kind, category_id=category_id, district_id=getattr(district, "pk", None), text=f"{title} {text}"
     )
+    # No rule matched: the learned model routes the case when it is sure enough (never a report).
+    learned = None
+    if rule is None:
+        learned = suggestions.auto_route(
+            kind=kind,
+            title=title,
+            text=text,
+            category_id=category_id,
+            district_code=getattr(district, "code", ""),
+        )
+        if learned is not None:
+            department = learned.department
     case = Case(
         kind=kind,
         category_id=category_id,
@@ -289,6 +303,7 @@ def case_file(
         location_text=location_text,
         is_simple=simple,
         filed_at=now,
+        nouns=learned.nouns if learned else "",
     )
     _set_deadline(case, now)
     events = [
@@ -297,8 +312,8 @@ def case_file(
             kind=E.ROUTED,
             at=now,
             to_department=department,
-            note=rule.name if rule else "",
-            is_internal=rule is not None,
+            note=rule.name if rule else (suggestions.routed_note(learned) if learned else ""),
+            is_internal=rule is not None or learned is not None,
         ),
     ]
     year = timezone.localtime(now).year
