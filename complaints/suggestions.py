@@ -20,6 +20,7 @@ clears it at once in that process, elsewhere within a minute).
 """
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -50,6 +51,11 @@ _lock = threading.Lock()
 _loaded: dict = {"id": None, "pipeline": None}
 
 
+def percent(confidence: float) -> int:
+    """Rounded down: 99.96% is not "100%" sure."""
+    return math.floor(confidence * 100)
+
+
 @dataclass
 class Suggested:
     department: Department
@@ -58,7 +64,7 @@ class Suggested:
 
     @property
     def percent(self) -> int:
-        return round(self.confidence * 100)
+        return percent(self.confidence)
 
 
 @dataclass
@@ -175,7 +181,8 @@ def auto_route(*, kind, title, text, category_id, district_code) -> Routed | Non
     nouns = nouns_of(f"{title} {text}")
     row = features(title=title, text=text, nouns=nouns, kind=kind, category_id=category_id, district_code=district_code)
     ranked = _known(pipeline, [row], 1)[0]
-    if not ranked or ranked[0].confidence < threshold:
+    # A threshold of 1 means never: no model is ever that sure of a person's words.
+    if not ranked or threshold >= 1.0 or ranked[0].confidence < threshold:
         return None
     top = ranked[0]
     words = [word for word, _weight in pipeline.weighing_words(row, top.department.code, k=3)]
@@ -190,7 +197,7 @@ def routed_note(routed: Routed) -> str:
             "words that weighed most: %(words)s"
         ) % {
             "version": routed.version,
-            "confidence": round(routed.confidence * 100),
+            "confidence": percent(routed.confidence),
             "words": ", ".join(routed.words) or "—",
         }
 
@@ -206,6 +213,17 @@ def for_cases(cases, k=3) -> dict[int, list[Suggested]]:
         return {}
     ranked = _known(pipeline, [_case_features(c) for c in cases], k)
     return {case.pk: suggestions for case, suggestions in zip(cases, ranked, strict=True)}
+
+
+def attach_for_desk(cases) -> list:
+    """Give each open case waiting at the coordination desk its ``routing_suggestions`` (an
+    empty list for every other case); returns the cases as a list (one query for the page)."""
+    cases = list(cases)
+    desk = getattr(settings, "COMPLAINTS_DEFAULT_DEPARTMENT", "coordination-desk")
+    found = for_cases([c for c in cases if c.department.code == desk])
+    for case in cases:
+        case.routing_suggestions = found.get(case.pk, [])
+    return cases
 
 
 def for_transfer(case, k=3) -> list[Suggested]:
