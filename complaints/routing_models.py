@@ -55,7 +55,8 @@ class RoutingSettings(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text=_(
             "A case that no rule routes goes to the suggested department when the model is at least this "
-            "sure (0 to 1); below it, the case is routed as before and officers see the suggestions."
+            "sure (0 to 1; 1 means never); below it, the case is routed as before and officers see the "
+            "suggestions."
         ),
     )
     auto_activate = models.BooleanField(
