@@ -385,7 +385,8 @@ RULES = [
 ]
 
 
-def rules_route(*, kind, category, district, text) -> str:
+def first_rule(*, kind, category, district, text) -> str | None:
+    """The department of the first matching rule, or None."""
     for condition, value, department in RULES:
         if condition == "kind" and kind == value:
             return department
@@ -393,7 +394,16 @@ def rules_route(*, kind, category, district, text) -> str:
             return department
         if condition == "keywords" and any(word in text for word in value):
             return office(district) if department == "@office" and district else department
+    return None
+
+
+def fallback(district) -> str:
+    """No rule matched: the district office, else the coordination desk (as the portal does)."""
     return office(district) if district else "coordination-desk"
+
+
+def rules_route(*, kind, category, district, text) -> str:
+    return first_rule(kind=kind, category=category, district=district, text=text) or fallback(district)
 
 
 def _fill(template, rng, topic, district_ko, dong):
@@ -461,7 +471,8 @@ def generate(n, *, seed=16, start=datetime(2025, 11, 1, tzinfo=UTC), months=13, 
         if rng.random() < 0.03:  # handed on for reasons the text does not show
             label = office(code) if topic["department"] != LOCAL else rng.choice(["parking", "road-management"])
         text = " ".join(sentences)
-        filed = rules_route(kind=kind, category=category, district=code, text=f"{title} {text}")
+        rule = first_rule(kind=kind, category=category, district=code, text=f"{title} {text}")
+        filed = rule or fallback(code)
         transfers = 0 if filed == label else (1 if rng.random() < 0.85 else 2)
         rows.append(
             {
@@ -475,6 +486,7 @@ def generate(n, *, seed=16, start=datetime(2025, 11, 1, tzinfo=UTC), months=13, 
                 "dong": dong,
                 "filed_at": filed_at,
                 "filed_department": filed,
+                "rule_matched": rule is not None,
                 "department": label,
                 "transfers": transfers,
                 "topic": topic["name"],

@@ -208,8 +208,10 @@ def routed_note(routed: Routed) -> str:
 def for_cases(cases, k=3) -> dict[int, list[Suggested]]:
     """Suggestions for several open cases at once (the desk's queue page), by case id."""
     cases = [c for c in cases if c.kind not in PRIVATE_KINDS and c.is_open]
+    if not cases:
+        return {}
     pipeline, _version = _pipeline()
-    if pipeline is None or not cases:
+    if pipeline is None:
         return {}
     ranked = _known(pipeline, [_case_features(c) for c in cases], k)
     return {case.pk: suggestions for case, suggestions in zip(cases, ranked, strict=True)}
