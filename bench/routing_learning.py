@@ -127,6 +127,13 @@ def main():
         f"  transfers: {before:,} with the rules alone, {after:,} with the model "
         f"({before - after:,} saved, {(before - after) / len(held_out) * 1000:.0f} per 1,000 cases)"
     )
+    misrouted = [row for row in held_out if row["filed_department"] != row["department"]]
+    if misrouted:
+        _one, in_three = accuracy(pipeline, misrouted, labels(misrouted))
+        print(
+            f"  of the {len(misrouted):,} cases the rules misrouted, the transfer dialog's three "
+            f"suggestions hold the answering department for {in_three:.1%}"
+        )
     batch, single, analysed = prediction_times(pipeline, held_out)
     print()
     print(f"training time ({len(train):,} cases, SGD): {fit_seconds:.1f} s; model {len(pipeline.dumps()) / 1e6:.1f} MB")

@@ -1,21 +1,16 @@
 """Routing that learns from the officers: trained here on a small GENERATED history
 (bench/routing_history.py), then used through the doors officers and citizens use."""
 
-import functools
-from datetime import timedelta
-
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from bench.routing_history import departments, generate
-from civicportal.accounts.demo import DEPARTMENTS
-from civicportal.accounts.models import Department, District
 from complaints import suggestions
-from complaints.models import Case, CaseEvent, Kind, RoutingModel, RoutingSettings, Status
+from complaints.models import Case, CaseEvent, Kind, RoutingModel, RoutingSettings
 from complaints.tasks import routing_model_retrain
 from tests.complaints.factories import RoutingRuleFactory
+from tests.complaints.learned_history import generated, load_history
 from tests.factories import officer_of
 
 pytestmark = pytest.mark.django_db
@@ -36,63 +31,9 @@ def as_user(client):
     return login
 
 
-@functools.cache
-def _generated():
-    return generate(900, seed=7, months=11)
-
-
-def _department(code):
-    names = {c: (ko, en, kind) for c, ko, en, kind, _parent in DEPARTMENTS}
-    if code.endswith("-office"):
-        district = next(d for d in District.objects.all() if f"{d.name_en.lower()}-office" == code)
-        defaults = {
-            "name_ko": f"{district.name_ko}청",
-            "name_en": f"{district.name_en} Office",
-            "kind": Department.Kind.DISTRICT_OFFICE,
-            "district": district,
-        }
-    else:
-        ko, en, kind = names[code]
-        defaults = {"name_ko": ko, "name_en": en, "kind": kind}
-    return Department.objects.get_or_create(code=code, defaults=defaults)[0]
-
-
-def load_history(rows, *, end=None, start_number=0):
-    """The generated cases as answered and closed cases, the newest filed a day before ``end``."""
-    end = end or timezone.now()
-    by_code = {code: _department(code) for code in departments()}
-    districts = {d.code: d for d in District.objects.all()}
-    shift = end - timedelta(days=1) - rows[-1]["filed_at"]
-    cases = []
-    for i, row in enumerate(rows):
-        filed_at = row["filed_at"] + shift
-        cases.append(
-            Case(
-                tracking_number=f"2098-{start_number + i:07d}",
-                kind=row["kind"],
-                status=Status.CLOSED,
-                title=row["title"],
-                text=row["text"],
-                nouns=row["nouns"],
-                department=by_code[row["department"]],
-                district=districts[row["district"]],
-                filed_at=filed_at,
-                clock_started_at=filed_at,
-                due_at=filed_at + timedelta(days=7),
-                warn_at=filed_at + timedelta(days=5),
-                answer="답변",
-                answered_at=filed_at + timedelta(hours=20),
-                answer_round=1,
-            )
-        )
-    Case.objects.bulk_create(cases)
-    RoutingSettings.objects.update_or_create(pk=1, defaults={"min_cases": 100})
-    return by_code
-
-
 @pytest.fixture
 def history(coordination_desk):
-    return load_history(list(_generated()))
+    return load_history(list(generated()))
 
 
 @pytest.fixture
@@ -279,7 +220,7 @@ def test_a_portal_without_history_trains_nothing_and_routes_as_today(as_user, ci
 
 
 def test_too_little_history_trains_nothing(coordination_desk):
-    load_history(list(_generated())[:50])
+    load_history(list(generated())[:50])
 
     assert suggestions.routing_model_train() is None
     assert RoutingModel.objects.count() == 0
