@@ -113,6 +113,10 @@ def _districts() -> dict:
     return _cached("districts", lambda: {d.code: d for d in District.objects.all()})
 
 
+def district_code_of(district_id) -> str:
+    return next((code for code, d in _districts().items() if d.pk == district_id), "") if district_id else ""
+
+
 def district_by_code(code) -> District | None:
     """Seoul's 25 districts by code, from this process's copy (filing reads one each time)."""
     return _districts().get(code)
@@ -456,9 +460,20 @@ def case_route(*, case, by) -> Case:
         department, simple, rule = route(
             kind=case.kind, category_id=case.category_id, district_id=case.district_id, text=f"{case.title} {case.text}"
         )
+        learned = None
+        if rule is None:
+            learned = suggestions.auto_route(
+                kind=case.kind,
+                title=case.title,
+                text=case.text,
+                category_id=case.category_id,
+                district_code=district_code_of(case.district_id),
+            )
+            department = learned.department if learned else department
         if department.pk == case.department_id:
             return case
-        event = case.transition_to(Status.RECEIVED, by=by, kind=E.ROUTED, note=rule.name if rule else "")
+        note = rule.name if rule else (suggestions.routed_note(learned) if learned else "")
+        event = case.transition_to(Status.RECEIVED, by=by, kind=E.ROUTED, note=note)
         event.from_department_id, event.to_department = case.department_id, department
         case.department, case.officer, case.is_simple = department, None, simple or case.is_simple
         _set_deadline(case, timezone.now())

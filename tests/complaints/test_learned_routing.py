@@ -234,3 +234,19 @@ def test_only_administrators_switch_versions(officer, model):
     with pytest.raises(NotAllowed):
         suggestions.routing_model_switch_off(by=officer)
     assert RoutingSettings.objects.get().enabled is True
+
+
+def test_running_routing_again_in_admin_uses_the_model_too(client, administrator, as_user, citizen, model, history):
+    _set(threshold=1.0)
+    case = _file(as_user, citizen)
+    _set(threshold=0.5)
+    client.force_login(administrator)
+
+    response = client.post(
+        reverse("admin:complaints_case_changelist"), {"action": "reroute", "_selected_action": [case.pk]}
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.department == history["bus-policy"]
+    assert case.events.filter(kind=CaseEvent.Kind.ROUTED).last().note.startswith("Routed by the learned model v1 ")
