@@ -42,6 +42,7 @@ from complaints.routing_models import RoutingModel, RoutingSettings
 log = logging.getLogger(__name__)
 
 HELD_OUT_SHARE = 0.1
+SHOWN_FROM = 0.01
 MANAGE = "complaints.change_routingmodel"
 # A training run that has not finished after this long is taken as crashed.
 TRAINING_CLAIM = timedelta(hours=3)
@@ -162,7 +163,9 @@ def _known(pipeline, rows, k):
     departments = _departments()
     result = []
     for ranked in pipeline.suggest(rows, k=k + 2):
-        result.append([Suggested(departments[s.label], s.confidence) for s in ranked if s.label in departments][:k])
+        known = [Suggested(departments[s.label], s.confidence) for s in ranked if s.label in departments][:k]
+        # A runner-up under 1% is noise on an officer's screen; the first is always shown.
+        result.append([s for i, s in enumerate(known) if i == 0 or s.confidence >= SHOWN_FROM])
     return result
 
 
