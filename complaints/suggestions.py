@@ -84,6 +84,7 @@ class Routed:
 
 def clear_caches(**_kwargs):
     _cache.clear()
+    _loaded.update(id=None, pipeline=None)
 
 
 def _cached(key, load):
@@ -126,9 +127,14 @@ def _pipeline() -> tuple[RoutingPipeline | None, int | None]:
         with _lock:
             if _loaded["id"] != model_id:
                 data = RoutingModel.objects.filter(pk=model_id).values_list("pipeline", flat=True).first()
-                if data is None:
-                    return None, None
-                _loaded["pipeline"], _loaded["id"] = RoutingPipeline.loads(data), model_id
+                try:
+                    pipeline = RoutingPipeline.loads(data) if data is not None else None
+                except Exception:
+                    # A version this code cannot read (e.g. after a scikit-learn upgrade) must
+                    # not stop filing: route by the rules and say so in the log, once.
+                    log.exception("learned routing: version %s cannot be loaded; rules only", version)
+                    pipeline = None
+                _loaded["pipeline"], _loaded["id"] = pipeline, model_id
     return _loaded["pipeline"], version
 
 

@@ -250,3 +250,13 @@ def test_running_routing_again_in_admin_uses_the_model_too(client, administrator
     case.refresh_from_db()
     assert case.department == history["bus-policy"]
     assert case.events.filter(kind=CaseEvent.Kind.ROUTED).last().note.startswith("Routed by the learned model v1 ")
+
+
+def test_a_version_that_cannot_be_loaded_leaves_filing_to_the_rules(as_user, citizen, model, coordination_desk):
+    RoutingModel.objects.filter(pk=model.pk).update(pipeline=b"not a pipeline")
+    suggestions.clear_caches()
+
+    case = _file(as_user, citizen)
+
+    assert case.department == coordination_desk
+    assert case.events.get(kind=CaseEvent.Kind.ROUTED).note == ""
