@@ -8,7 +8,7 @@ from civicportal.accounts.admin import NAME_COLUMNS
 from civicportal.admin_mixins import AppendOnlyAdminMixin
 from civicportal.errors import DomainError
 from civicportal.files import CheckedFileInput, admin_file_link
-from complaints import services
+from complaints import services, suggestions
 from complaints.models import (
     Attachment,
     Case,
@@ -17,7 +17,9 @@ from complaints.models import (
     FaqEntry,
     PublishedExample,
     Rating,
+    RoutingModel,
     RoutingRule,
+    RoutingSettings,
     SlaPolicy,
     TrackingCounter,
 )
@@ -220,4 +222,69 @@ class TrackingCounterAdmin(admin.ModelAdmin):
     search_fields = ["year"]
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoutingModel)
+class RoutingModelAdmin(admin.ModelAdmin):
+    """Versions of the learned routing: trained by the nightly task, never edited by hand."""
+
+    list_display = [
+        "version",
+        "is_active",
+        "trained_at",
+        "case_count",
+        "department_count",
+        "top1_accuracy",
+        "top3_accuracy",
+        "window_start",
+        "window_end",
+        "size",
+    ]
+    list_filter = ["is_active", "classifier"]
+    search_fields = ["version"]
+    readonly_fields = [f for f in list_display if f != "is_active"] + [
+        "held_out_count",
+        "classifier",
+        "training_seconds",
+        "is_active",
+    ]
+    exclude = ["pipeline"]
+    actions = ["activate", "switch_off"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pipeline")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    @admin.action(description=_("Use this version (roll back or forward to it)"), permissions=["change"])
+    def activate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one version."), messages.ERROR)
+            return
+        model = queryset.get()
+        suggestions.routing_model_activate(routing_model=model, by=request.user)
+        self.message_user(request, _("Version %(version)s is now in use.") % {"version": model.version})
+
+    @admin.action(description=_("Switch learned routing off (rules only)"), permissions=["change"])
+    def switch_off(self, request, queryset):
+        suggestions.routing_model_switch_off(by=request.user)
+        self.message_user(request, _("Learned routing is off: cases are routed by the rules alone."))
+
+
+@admin.register(RoutingSettings)
+class RoutingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "enabled", "threshold", "auto_activate", "window_days", "min_cases"]
+    list_filter = ["enabled"]
+    search_fields = ["threshold"]
+    readonly_fields = ["training_started_at"]
+
+    def has_add_permission(self, request):
+        return not RoutingSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -12,9 +12,9 @@ class ComplaintsConfig(AppConfig):
         # are read from a per-process cache on every filing; an admin edit clears it here at once.
         from civicportal.accounts.models import District
         from complaints import services
-        from complaints.models import RoutingRule, SlaPolicy
+        from complaints.models import RoutingModel, RoutingRule, RoutingSettings, SlaPolicy
 
-        for model in (RoutingRule, SlaPolicy, District):
+        for model in (RoutingRule, SlaPolicy, District, RoutingModel, RoutingSettings):
             post_save.connect(services.clear_caches, sender=model, dispatch_uid=f"complaints-cache-{model.__name__}")
             post_delete.connect(
                 services.clear_caches, sender=model, dispatch_uid=f"complaints-cache-d-{model.__name__}"

@@ -3,9 +3,16 @@
 Plain data (no Django imports): {"name": {"task": "...", "schedule": seconds or crontab}}.
 """
 
+from celery.schedules import crontab
+
 SCHEDULE: dict = {
     # The SLA sweep is the source of truth for warnings and escalations; every minute.
     "complaints-sla-sweep": {"task": "complaints.tasks.sla_sweep", "schedule": 60.0},
     # Filings whose after-work (noun index, acknowledgement) was lost with its message.
     "complaints-after-filing-sweep": {"task": "complaints.tasks.after_filing_sweep", "schedule": 60.0},
+    # Learned routing: a new version each night, only when cases were answered since the last.
+    "complaints-routing-retrain": {
+        "task": "complaints.tasks.routing_model_retrain",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

@@ -606,3 +606,7 @@ class PublishedExample(models.Model):
 
         self.nouns = nouns_of(f"{self.title} {self.question} {self.answer}")
         super().save(*args, **kwargs)
+
+
+# The learned routing's records live in their own module (one app, split by concept).
+from complaints.routing_models import RoutingModel, RoutingSettings  # noqa: E402, F401

@@ -24,6 +24,7 @@ from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, DepartmentMembership, District
 from civicportal.errors import Conflict, DomainError
 from civicportal.notifications.services import notify
+from complaints import suggestions
 from complaints.models import (
     CONFIDENTIAL_KINDS,
     OPEN_STATUSES,
@@ -108,10 +109,15 @@ def _cached(key, load):
 
 def clear_caches(**_kwargs):
     _local_cache.clear()
+    suggestions.clear_caches()
 
 
 def _districts() -> dict:
     return _cached("districts", lambda: {d.code: d for d in District.objects.all()})
+
+
+def district_code_of(district_id) -> str:
+    return next((code for code, d in _districts().items() if d.pk == district_id), "") if district_id else ""
 
 
 def district_by_code(code) -> District | None:
@@ -273,6 +279,18 @@ def case_file(
     department, simple, rule = route(
         kind=kind, category_id=category_id, district_id=getattr(district, "pk", None), text=f"{title} {text}"
     )
+    # No rule matched: the learned model routes the case when it is sure enough (never a report).
+    learned = None
+    if rule is None:
+        learned = suggestions.auto_route(
+            kind=kind,
+            title=title,
+            text=text,
+            category_id=category_id,
+            district_code=getattr(district, "code", ""),
+        )
+        if learned is not None:
+            department = learned.department
     case = Case(
         kind=kind,
         category_id=category_id,
@@ -292,6 +310,7 @@ def case_file(
         location_text=location_text,
         is_simple=simple,
         filed_at=now,
+        nouns=learned.nouns if learned else "",
     )
     _set_deadline(case, now)
     events = [
@@ -300,8 +319,8 @@ def case_file(
             kind=E.ROUTED,
             at=now,
             to_department=department,
-            note=rule.name if rule else "",
-            is_internal=rule is not None,
+            note=rule.name if rule else (suggestions.routed_note(learned) if learned else ""),
+            is_internal=rule is not None or learned is not None,
         ),
     ]
     year = timezone.localtime(now).year
@@ -469,9 +488,20 @@ def case_route(*, case, by) -> Case:
         department, simple, rule = route(
             kind=case.kind, category_id=case.category_id, district_id=case.district_id, text=f"{case.title} {case.text}"
         )
+        learned = None
+        if rule is None:
+            learned = suggestions.auto_route(
+                kind=case.kind,
+                title=case.title,
+                text=case.text,
+                category_id=case.category_id,
+                district_code=district_code_of(case.district_id),
+            )
+            department = learned.department if learned else department
         if department.pk == case.department_id:
             return case
-        event = case.transition_to(Status.RECEIVED, by=by, kind=E.ROUTED, note=rule.name if rule else "")
+        note = rule.name if rule else (suggestions.routed_note(learned) if learned else "")
+        event = case.transition_to(Status.RECEIVED, by=by, kind=E.ROUTED, note=note)
         event.from_department_id, event.to_department = case.department_id, department
         case.department, case.officer, case.is_simple = department, None, simple or case.is_simple
         _set_deadline(case, timezone.now())

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from complaints import services
+from complaints import services, suggestions
 
 
 @shared_task(name="complaints.tasks.sla_sweep", ignore_result=True)
@@ -30,3 +30,10 @@ def acknowledge_filing(case_id):
     """The name of ``after_filing`` before it also indexed: messages queued by an earlier
     version still run."""
     after_filing(case_id)
+
+
+@shared_task(name="complaints.tasks.routing_model_retrain", ignore_result=True)
+def routing_model_retrain():
+    """Train a new learned-routing version when cases were answered since the last one."""
+    model = suggestions.routing_model_train()
+    return model.version if model else None

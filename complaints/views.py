@@ -18,7 +18,7 @@ from civicportal.accounts import permissions
 from civicportal.errors import DomainError, NotAllowed, NotFound
 from civicportal.files import api_token_accepted, file_response
 from civicportal.throttling import address_allowed
-from complaints import selectors, services
+from complaints import selectors, services, suggestions
 from complaints.forms import (
     AdditionalAnswerForm,
     AnswerForm,
@@ -252,6 +252,7 @@ def queue(request):
         "sort": get.get("sort", "due"),
     }
     page = Paginator(selectors.queue_for(request.user, **filters), 25).get_page(get.get("page"))
+    page.object_list = suggestions.attach_for_desk(page.object_list)
     from civicportal.accounts.models import District
 
     context = {
@@ -343,6 +344,10 @@ def workspace(request, number):
     context = _detail_context(request, case)
     context.update({f"{name}_form": form for name, form in forms.items()})
     context["similar"] = selectors.similar_open_cases(case) if case.is_open and not case.duplicate_of_id else []
+    context["routing_suggestions"] = routing = suggestions.for_transfer(case)
+    elsewhere = [s.department.pk for s in routing if s.department.pk != case.department_id]
+    if elsewhere and not context["transfer_form"].is_bound:
+        context["transfer_form"] = TransferForm(initial={"to_department": elsewhere[0]})
     selectors.case_reads_record(
         cases=[case], by=request.user, what="reporter's name, text and place (workspace)", request=request
     )
