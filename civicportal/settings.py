@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "proposals",
     "callcenter",
     "open311",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -262,7 +263,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The default schedule, gathered from each program's ``beat.py`` (plain data);
 # django-celery-beat copies it into the database, where administrators can change it.
 CELERY_BEAT_SCHEDULE: dict = {}
-for _module in ("civicportal.notifications.beat", "complaints.beat", "polls.beat", "proposals.beat", "callcenter.beat"):
+for _module in (
+    "civicportal.notifications.beat",
+    "complaints.beat",
+    "polls.beat",
+    "proposals.beat",
+    "callcenter.beat",
+    "opendata.beat",
+):
     CELERY_BEAT_SCHEDULE.update(__import__(_module, fromlist=["SCHEDULE"]).SCHEDULE)
 
 # --- Cache --------------------------------------------------------------------
@@ -319,6 +327,8 @@ REST_FRAMEWORK = {
         "token_obtain": env.str("THROTTLE_TOKEN", default="10/minute"),
         # Following a case with its tracking number and access code, per address (page and API).
         "case_track": env.str("THROTTLE_CASE_TRACK", default="10/minute"),
+        # Open-data downloads (each may stream a whole table), per address.
+        "opendata_download": env.str("THROTTLE_OPENDATA_DOWNLOAD", default="30/minute"),
     },
     "EXCEPTION_HANDLER": "civicportal.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -453,3 +463,10 @@ LOGGING = {
 # --- Portal rules -------------------------------------------------------------------
 # The business day ends at 18:00: a simple case filed before it is due the same day.
 BUSINESS_DAY_CUTOFF_HOUR = env.int("BUSINESS_DAY_CUTOFF_HOUR", default=18)
+
+# --- Open data ------------------------------------------------------------------------
+# The licence of every published dataset: "kogl-1" (Korea Open Government License type 1,
+# attribution) or "cc-by-4.0".
+OPENDATA_LICENSE = env.str("OPENDATA_LICENSE", default="kogl-1")
+if OPENDATA_LICENSE not in ("kogl-1", "cc-by-4.0"):
+    raise ImproperlyConfigured("OPENDATA_LICENSE is 'kogl-1' or 'cc-by-4.0'.")

@@ -47,6 +47,7 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("callcenter/", include("callcenter.urls")),
     path("open311/v2/", include("open311.urls")),
+    path("opendata/", include("opendata.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
