@@ -42,6 +42,12 @@ def cases_by_district() -> dict:
     }
 
 
+def district_names() -> dict:
+    from civicportal.accounts.models import District
+
+    return dict(District.objects.values_list("code", "name_en" if _english() else "name_ko"))
+
+
 def cases_by_month(limit=12) -> list:
     """[(first day of month, cases)] for the last ``limit`` months that have cases. Rows
     coarsened to the week count in the month of their Monday."""

@@ -95,6 +95,7 @@ def dashboard(request):
     paths, height = shapes()
     value_key = "hours" if measure == "time" else "count"
     bands = classes([row[value_key] for row in districts.values()])
+    names = selectors.district_names()
     areas = []
     for code, name, d, (x, y) in paths:
         row = districts.get(code, {})
@@ -103,7 +104,7 @@ def dashboard(request):
         areas.append(
             {
                 "code": code,
-                "name": row.get("name") or name,
+                "name": names.get(code, name),
                 "d": d,
                 "x": x,
                 "y": y,
