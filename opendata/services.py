@@ -7,7 +7,7 @@ commits, never a half-built table."""
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,16 +18,14 @@ from opendata.datasets import SPECS
 from opendata.models import Dataset, OpenCase, OpenContactDay, OpenPollResult, OpenProposal
 
 BATCH = 5000
+COPY_BATCH = 20_000
 SMALL_CELL = 5  # as the poll breakdowns (polls.services.SMALL_CELL)
 HUNDRED_METRES = Decimal("0.001")  # 0.001° is 111 m of latitude, 88 m of longitude in Seoul
 
 
-def _week(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def _local_date(moment):
-    return timezone.localtime(moment).date() if moment else None
+    """The Seoul day (TIME_ZONE) of a moment."""
+    return moment.astimezone(timezone.get_default_timezone()).date() if moment else None
 
 
 def _rounded(value):
@@ -43,6 +41,37 @@ def _bulk_insert(model, rows):
             batch = []
     if batch:
         model.objects.bulk_create(batch)
+
+
+def _insert_tuples(model, columns, rows):
+    """Insert tuples (in ``columns`` order): COPY on PostgreSQL (about six times the rows per
+    second of bulk_create), bulk_create elsewhere.
+
+    ``rows`` may be read from a server-side cursor of the same connection, which cannot fetch
+    while a COPY is open: the rows go in batches, one COPY each."""
+    if connection.vendor != "postgresql":
+        _bulk_insert(model, (model(**dict(zip(columns, row, strict=True))) for row in rows))
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    batch = []
+
+    def flush():
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row(row)
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= COPY_BATCH:
+            flush()
+    if batch:
+        flush()
+    with connection.cursor() as cursor:
+        # Fresh statistics: the coarsening passes join the table to itself, and a planner that
+        # still believes it empty picks nested loops (90 s instead of 1 s at 100,000 rows).
+        cursor.execute(f"ANALYZE {table}")
 
 
 # --- cases ------------------------------------------------------------------------------
@@ -111,39 +140,68 @@ def _case_rows():
         hours = None
         if answered_at and answered_at >= filed_at:
             hours = int((answered_at - filed_at).total_seconds() // 3600)
-        yield OpenCase(
-            tracking_number=number,
-            kind=kind,
-            category=category or "",
-            category_name_ko=category_ko or "",
-            category_name_en=category_en or "",
-            channel=channel,
-            district=district or "",
-            district_name_ko=district_ko or "",
-            district_name_en=district_en or "",
-            dong=dong,
-            department=department or "",
-            department_name_ko=department_ko or "",
-            department_name_en=department_en or "",
-            status=status,
-            filed_date=filed,
-            filed_week=_week(filed),
-            answered_date=_local_date(answered_at),
-            closed_date=_local_date(closed_at),
-            processing_hours=hours,
-            rating=score,
-            lat=_rounded(lat),
-            lon=_rounded(lon),
-            # Case.objects.public() has left out the reports, which are never public.
-            title=title if text_is_public else "",
-            text=text if text_is_public else "",
-            precision=OpenCase.Precision.PENDING,
+        # In CASE_COLUMNS order. Case.objects.public() has left out the reports, never public.
+        yield (
+            number,
+            kind,
+            category or "",
+            category_ko or "",
+            category_en or "",
+            channel,
+            district or "",
+            district_ko or "",
+            district_en or "",
+            dong,
+            department or "",
+            department_ko or "",
+            department_en or "",
+            status,
+            filed,
+            filed - dt.timedelta(days=filed.weekday()),
+            _local_date(answered_at),
+            _local_date(closed_at),
+            hours,
+            score,
+            _rounded(lat),
+            _rounded(lon),
+            title if text_is_public else "",
+            text if text_is_public else "",
+            "",  # precision: undecided until anonymise.coarsen()
         )
+
+
+CASE_COLUMNS = (
+    "tracking_number",
+    "kind",
+    "category",
+    "category_name_ko",
+    "category_name_en",
+    "channel",
+    "district",
+    "district_name_ko",
+    "district_name_en",
+    "dong",
+    "department",
+    "department_name_ko",
+    "department_name_en",
+    "status",
+    "filed_date",
+    "filed_week",
+    "answered_date",
+    "closed_date",
+    "processing_hours",
+    "rating",
+    "lat",
+    "lon",
+    "title",
+    "text",
+    "precision",
+)
 
 
 def _refresh_cases() -> dict:
     OpenCase.objects.all().delete()
-    _bulk_insert(OpenCase, _case_rows())
+    _insert_tuples(OpenCase, CASE_COLUMNS, _case_rows())
     counts = anonymise.coarsen()
     published = sum(counts[p.value] for p, _fields in anonymise.PASSES)
     coarsened = published - counts[OpenCase.Precision.DONG_DAY.value]
