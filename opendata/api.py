@@ -3,6 +3,7 @@ read-only, filtered and paginated. The same rows as the downloads."""
 
 import django_filters
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny
@@ -14,11 +15,42 @@ from opendata.datasets import CASES, CONTACTS, POLLS, PROPOSALS, license_info
 from opendata.models import OpenCase, OpenContactDay
 
 
+class _FieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField()
+    ko = serializers.CharField()
+    en = serializers.CharField()
+
+
+class _DatasetEntrySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.DictField(child=serializers.CharField())
+    description = serializers.DictField(child=serializers.CharField())
+    refreshed_at = serializers.DateTimeField(allow_null=True)
+    rows = serializers.IntegerField()
+    api = serializers.URLField()
+    csv = serializers.URLField()
+    json = serializers.URLField()
+    fields = _FieldSerializer(many=True)
+
+
+class _LicenseSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    url = serializers.URLField()
+    name = serializers.CharField()
+
+
+class DatasetIndexSerializer(serializers.Serializer):
+    license = _LicenseSerializer()
+    datasets = _DatasetEntrySerializer(many=True)
+
+
 class DatasetIndex(APIView):
     """The catalogue: each dataset with its refresh time, row count and links."""
 
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=DatasetIndexSerializer)
     def get(self, request):
         rows = []
         for spec, row in selectors.catalogue():
