@@ -68,7 +68,12 @@ CASES = Spec(
     keywords_en=("complaints", "311", "Seoul"),
     fields=(
         Field("tracking_number", "string", "접수 번호", "Tracking number"),
-        Field("kind", "string", "종류 (complaint, proposal, inquiry)", "Kind (complaint, proposal, inquiry)"),
+        Field(
+            "kind",
+            "string",
+            "종류: 민원(complaint), 제안(proposal), 질의(inquiry)",
+            "Kind (complaint, proposal, inquiry)",
+        ),
         Field("category", "string", "분야 코드", "Category code"),
         Field("category_name_ko", "string", "분야 (한국어)", "Category (Korean)"),
         Field("category_name_en", "string", "분야 (영어)", "Category (English)"),
@@ -98,7 +103,7 @@ CASES = Spec(
         Field(
             "precision",
             "string",
-            "공개 정밀도: dong_day, district_day, district_week",
+            "공개 정밀도: 동·날짜(dong_day), 자치구·날짜(district_day), 자치구·주(district_week)",
             "Precision published: dong_day, district_day, district_week",
         ),
     ),
@@ -182,7 +187,7 @@ PROPOSALS = Spec(
         Field("department_name_ko", "string", "담당 부서 (한국어)", "Department (Korean)"),
         Field("submitted_date", "date", "제출일", "Submitted on"),
         Field("votes", "integer", "공감 수", "Votes of support"),
-        Field("outcome", "string", "결정 (adopted, rejected)", "Decision (adopted, rejected)"),
+        Field("outcome", "string", "결정: 채택(adopted), 불채택(rejected)", "Decision (adopted, rejected)"),
         Field("decided_date", "date", "결정일", "Decided on"),
         Field("required_budget", "integer", "필요 예산 (원)", "Required budget (KRW)"),
         Field("decision_summary", "string", "부서 의견", "Opinion of the department"),
