@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "callcenter",
     "open311",
     "directory",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -289,6 +290,7 @@ for _module in (
     "polls.beat",
     "proposals.beat",
     "callcenter.beat",
+    "opendata.beat",
 ):
     CELERY_BEAT_SCHEDULE.update(__import__(_module, fromlist=["SCHEDULE"]).SCHEDULE)
 
@@ -359,6 +361,8 @@ REST_FRAMEWORK = {
         "case_track": env.str("THROTTLE_CASE_TRACK", default="10/minute"),
         # The public directory's API, per address (it is easy to scrape).
         "directory": env.str("THROTTLE_DIRECTORY", default="60/minute"),
+        # Open-data downloads (each may stream a whole table), per address.
+        "opendata_download": env.str("THROTTLE_OPENDATA_DOWNLOAD", default="30/minute"),
     },
     "EXCEPTION_HANDLER": "civicportal.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -523,3 +527,9 @@ SIMILARITY_THRESHOLDS = {
     "complaints": env.float("SIMILARITY_THRESHOLD_COMPLAINTS", default=0.42),
     "proposals": env.float("SIMILARITY_THRESHOLD_PROPOSALS", default=0.44),
 }
+# --- Open data ------------------------------------------------------------------------
+# The licence of every published dataset: "kogl-1" (Korea Open Government License type 1,
+# attribution) or "cc-by-4.0".
+OPENDATA_LICENSE = env.str("OPENDATA_LICENSE", default="kogl-1")
+if OPENDATA_LICENSE not in ("kogl-1", "cc-by-4.0"):
+    raise ImproperlyConfigured("OPENDATA_LICENSE is 'kogl-1' or 'cc-by-4.0'.")

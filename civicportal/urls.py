@@ -50,6 +50,7 @@ urlpatterns = [
     path("callcenter/", include("callcenter.urls")),
     path("open311/v2/", include("open311.urls")),
     path("directory/", include("directory.urls")),
+    path("opendata/", include("opendata.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
