@@ -538,6 +538,12 @@ NOT_OWNED = {
     "open311:service_definition": "Open311 service definitions are the public list of categories",
     "open311:token_detail": "the token is the secret handed to the filing application; it maps to a tracking number",
     "callcenter:survey_by_link": "a signed, expiring link texted to one caller; the signature is the credential",
+    "directory:department": "the city's directory is public: departments, contacts, what they handle",
+    "directory-api-department": "the city's directory is public: departments, contacts, what they handle",
+    "opendata:dataset": "open datasets are public by definition (anonymised when they are built)",
+    "opendata:dictionary": "open datasets are public by definition (anonymised when they are built)",
+    "opendata:download_csv": "open datasets are public by definition (anonymised when they are built)",
+    "opendata:download_json": "open datasets are public by definition (anonymised when they are built)",
 }
 
 
