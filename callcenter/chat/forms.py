@@ -2,12 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.chat.models import Kind, Queue
-from callcenter.forms import topic_field
+from callcenter.forms import TopicChoiceMixin, topic_field
 from callcenter.models import Contact
 from civicportal import limits
 
 
-class StartForm(forms.Form):
+class StartForm(TopicChoiceMixin, forms.Form):
     """Start a live conversation: the topic first, then how and in which language."""
 
     topic = topic_field(required=True)
@@ -26,6 +26,7 @@ class StartForm(forms.Form):
 
     def __init__(self, *args, anonymous=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.label_topics()
         if anonymous:
             self.fields["name"].required = True
         else:
@@ -47,12 +48,16 @@ class LeaveMessageForm(forms.Form):
             del self.fields["sms_consent"]
 
 
-class LeaveNewMessageForm(LeaveMessageForm):
+class LeaveNewMessageForm(TopicChoiceMixin, LeaveMessageForm):
     """Leave a message without a conversation (e.g. outside the interpreters' hours)."""
 
     topic = topic_field(required=True)
     language = forms.ChoiceField(label=_("Language"), choices=Contact.Language.choices, initial=Contact.Language.KOREAN)
     name = forms.CharField(label=_("Your name"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_topics()
 
 
 class TranscriptForm(forms.Form):
