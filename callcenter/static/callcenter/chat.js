@@ -54,7 +54,7 @@
   function time(iso) {
     if (!iso) return "";
     var at = new Date(iso);
-    return at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return at.toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit" });
   }
 
   function messageNode(message) {
