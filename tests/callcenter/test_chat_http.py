@@ -319,7 +319,7 @@ def test_the_transcript_goes_by_text_once_under_the_consent_given(client, counse
 
 def test_no_transcript_by_text_without_consent(counsellor, topic):
     conversation, _ = start(None, name="홍", topic=topic)
-    services.conversation_end(conversation=conversation, role="citizen")
+    conversation = services.conversation_end(conversation=conversation, role="citizen")
     with pytest.raises(services.DomainError) as refused:
         services.transcript_send(conversation=conversation, role="citizen", channel="sms")
     assert refused.value.code == "no_consent" and not Delivery.objects.exists()
@@ -339,6 +339,7 @@ def test_api_start_history_and_image_for_an_anonymous_app(api_client, topic, cou
     assert body["socket"] == f"/ws/callcenter/chat/{body['id']}/" and len(body["token"]) >= 40
     assert body["conversation"]["status"] == "waiting" and body["conversation"]["kind"] == "video"
     conversation = Conversation.objects.get(pk=body["id"])
+    CounsellorSeat.objects.create(counsellor=counsellor, languages="ko,mn")
     services.conversation_accept(conversation=conversation, counsellor=counsellor)
     for n in range(3):
         services.message_post(
