@@ -391,22 +391,25 @@ def conversation_end(*, conversation, role: str, user=None, now=None) -> Convers
 # --- A counsellor's dropped connection --------------------------------------------------------
 
 
-def counsellor_left(*, conversation, counsellor, now=None) -> bool:
-    """The counsellor's socket closed: they keep the conversation for the grace period."""
+def presence_group(counsellor) -> str:
+    """Every open socket of one counsellor (conversations and the queue) is in this group."""
+    return f"callcenter.counsellor.{counsellor.pk}"
+
+
+def counsellor_left(*, counsellor, now=None) -> int:
+    """One of the counsellor's sockets closed: each of their active conversations starts its
+    grace period. Any other socket of theirs still open answers at once with ``counsellor_back``
+    (the consumers tell each other through ``presence_group``), so only a counsellor with no
+    socket left loses their conversations, and only once the grace period is over."""
     now = now or timezone.now()
-    return bool(
-        Conversation.objects.filter(
-            pk=conversation.pk, status=Conversation.Status.ACTIVE, counsellor=counsellor
-        ).update(grace_until=now + dt.timedelta(seconds=grace_seconds()))
+    return Conversation.objects.of_counsellor(counsellor).update(
+        grace_until=now + dt.timedelta(seconds=grace_seconds())
     )
 
 
-def counsellor_back(*, conversation, counsellor) -> bool:
-    return bool(
-        Conversation.objects.filter(
-            pk=conversation.pk, status=Conversation.Status.ACTIVE, counsellor=counsellor, grace_until__isnull=False
-        ).update(grace_until=None)
-    )
+def counsellor_back(*, counsellor) -> int:
+    """The counsellor has a socket open: none of their conversations is on its way back to the queue."""
+    return Conversation.objects.of_counsellor(counsellor).filter(grace_until__isnull=False).update(grace_until=None)
 
 
 def grace_sweep(*, now=None) -> int:
