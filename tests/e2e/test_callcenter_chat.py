@@ -36,7 +36,7 @@ def test_citizen_and_counsellor_chat_with_text_and_an_image(site, asgi_server, k
     citizen.wait_for_url("**/callcenter/chat/*-*/")
     citizen.wait_for_function("() => document.getElementById('chat').dataset.connection === 'open'")
     assert citizen.locator("#chat-waiting").is_visible()
-    assert "1" in citizen.locator("#chat-state").inner_text()
+    assert "1번째" in citizen.locator("#chat-state").inner_text()  # the position, in Korean
 
     # The counsellor sees it pushed into the live queue and accepts.
     log_in(counsellor, asgi_server, "counsellor")
@@ -49,6 +49,7 @@ def test_citizen_and_counsellor_chat_with_text_and_an_image(site, asgi_server, k
     counsellor.wait_for_url("**/work/")
     counsellor.wait_for_function("() => document.getElementById('chat').dataset.connection === 'open'")
     citizen.locator("#chat-with").wait_for(state="visible")
+    assert "윤상담사 상담사가 응대하고 있습니다" in citizen.locator("#chat-with").inner_text()
 
     # Text both ways, with the typing indicator and the read state.
     citizen.fill("#chat-text", "집 앞 불법 주차 <b>신고</b>")
@@ -99,3 +100,23 @@ def test_citizen_and_counsellor_chat_with_text_and_an_image(site, asgi_server, k
     counsellor.locator("#chat-ended").wait_for(state="visible")
     assert Conversation.objects.get().status == "ended"
     check_a11y(citizen, "chat ended (ko)")
+
+
+def test_the_live_queue_on_a_phone_in_korean_shows_the_demo_conversation(site, asgi_server, ko_page):
+    from callcenter.chat import demo as chat_demo
+
+    chat_demo.load()
+    ko_page.set_viewport_size(PHONE)
+    log_in(ko_page, asgi_server, "counsellor")
+    ko_page.goto(f"{asgi_server.url}/callcenter/chat/live/")
+    ko_page.wait_for_function("() => document.getElementById('live-queue').dataset.connection === 'open'")
+    assert ko_page.locator('[data-queue="korean"] .queue-row').count() == 1
+    assert "실시간 대기열" in ko_page.locator("h1").inner_text()
+    assert "분 대기" in ko_page.locator('[data-queue="korean"] .queue-row').inner_text()
+    assert "3건 중 0건" in ko_page.locator("#capacity").inner_text()
+    check_a11y(ko_page, "live queue (ko, 360)")
+    check_no_horizontal_scroll(ko_page)
+    screenshot(ko_page, "chat-live-queue-360-ko")
+    # The console links to it.
+    ko_page.goto(f"{asgi_server.url}/callcenter/console/")
+    assert ko_page.locator("a[href='/callcenter/chat/live/']").count() >= 1

@@ -27,7 +27,7 @@
     (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
 
   function fill(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
   function uuid() {

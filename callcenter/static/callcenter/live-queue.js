@@ -8,7 +8,7 @@
   var NIL = "00000000-0000-0000-0000-000000000000";
 
   function fill(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
   function el(tag, cls, content) {
