@@ -29,6 +29,10 @@ class ChatStartThrottle(AddressRateThrottle):
     scope = "chat_start"
 
 
+class ChatImageThrottle(AddressRateThrottle):
+    scope = "chat_image"
+
+
 class StartSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.TEXT)
     language = serializers.ChoiceField(choices=Contact.Language.choices, default=Contact.Language.KOREAN)
@@ -156,6 +160,7 @@ class ConversationImage(APIView):
     as a ``message`` with ``image`` set, and is answered here too."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, ChatImageThrottle]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(

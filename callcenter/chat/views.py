@@ -178,6 +178,8 @@ def transcript(request, pk):
 def upload_image(request, pk):
     """An image into the conversation (through the image cleaner); it arrives as a ``message``."""
     conversation, role = conversation_for_request(request, pk)
+    if not address_allowed(request, "chat_image"):
+        return JsonResponse({"error": "throttled", "detail": _("Too many images. Wait a moment.")}, status=429)
     upload = request.FILES.get("image")
     if upload is None:
         return JsonResponse({"error": "empty", "detail": _("Choose an image.")}, status=400)

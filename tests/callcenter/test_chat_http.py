@@ -396,3 +396,15 @@ def test_expected_wait_is_the_median_of_recent_waits_times_the_position(citizen,
 
     assert selectors.queue_position(second) == 2
     assert selectors.expected_wait_seconds(first) == 180 and selectors.expected_wait_seconds(second) == 360
+
+
+def test_images_are_throttled_per_address(client, settings, citizen, counsellor, topic):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "chat_image": "2/minute"},
+    }
+    conversation, _ = start(citizen, topic=topic)
+    client.force_login(citizen)
+    url = reverse("callcenter_chat:upload_image", args=[conversation.pk])
+    codes = [client.post(url, {"image": jpeg(), "client_id": f"i{n}"}).status_code for n in range(3)]
+    assert codes == [201, 201, 429] and Message.objects.count() == 2
