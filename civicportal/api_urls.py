@@ -10,6 +10,7 @@ urlpatterns = [
     path("complaints/", include("complaints.api_urls")),
     path("polls/", include("polls.api_urls")),
     path("proposals/", include("proposals.api_urls")),
+    path("callcenter/chat/", include("callcenter.chat.api_urls")),
     path("callcenter/", include("callcenter.api_urls")),
     path("directory/", include("directory.api_urls")),
     path("opendata/", include("opendata.api_urls")),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "polls",
     "proposals",
     "callcenter",
+    "callcenter.chat",
     "open311",
     "directory",
     "opendata",
@@ -335,6 +336,10 @@ REALTIME_RATE = env.int("REALTIME_RATE", default=20)
 REALTIME_RATE_SECONDS = env.int("REALTIME_RATE_SECONDS", default=10)
 # /ws/echo/ answers any message: the benchmarks' baseline, off unless asked for.
 REALTIME_ECHO = env.bool("REALTIME_ECHO", default=False)
+# 120 live counselling: a counsellor whose connection dropped keeps a conversation this long;
+# a citizen waiting longer than CALLCENTER_CHAT_ANSWER_SECONDS is offered to leave a message.
+CALLCENTER_CHAT_GRACE_SECONDS = env.int("CALLCENTER_CHAT_GRACE_SECONDS", default=60)
+CALLCENTER_CHAT_ANSWER_SECONDS = env.int("CALLCENTER_CHAT_ANSWER_SECONDS", default=180)
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -363,6 +368,10 @@ REST_FRAMEWORK = {
         "directory": env.str("THROTTLE_DIRECTORY", default="60/minute"),
         # Open-data downloads (each may stream a whole table), per address.
         "opendata_download": env.str("THROTTLE_OPENDATA_DOWNLOAD", default="30/minute"),
+        # Starting a 120 live conversation, per address (page and API).
+        "chat_start": env.str("THROTTLE_CHAT_START", default="20/hour"),
+        # Images sent into a live conversation, per address (each is decoded and re-encoded).
+        "chat_image": env.str("THROTTLE_CHAT_IMAGE", default="30/minute"),
     },
     "EXCEPTION_HANDLER": "civicportal.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

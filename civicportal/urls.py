@@ -47,6 +47,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("polls/", include("polls.urls")),
     path("proposals/", include("proposals.urls")),
+    path("callcenter/chat/", include("callcenter.chat.urls")),
     path("callcenter/", include("callcenter.urls")),
     path("open311/v2/", include("open311.urls")),
     path("directory/", include("directory.urls")),
