@@ -179,11 +179,12 @@ def role_in(conversation, *, user, tokens=()) -> str | None:
 
 
 def conversation_for(*, conversation_id, user, tokens=()) -> tuple[Conversation, str]:
-    """The conversation and the reader's role, or NotFound / NotAllowed."""
+    """The conversation and the reader's role, or NotFound: someone else's conversation is as
+    good as missing (its existence is not revealed)."""
     conversation = get_conversation(conversation_id)
     role = role_in(conversation, user=user, tokens=tokens)
     if role is None:
-        raise NotAllowed(_("This conversation is not yours."))
+        raise NotFound(_("No such conversation."))
     return conversation, role
 
 

@@ -156,6 +156,17 @@ class World:
         )
 
     @cached_property
+    def conversation(self):
+        """A's live chat, waiting for a counsellor, with one message."""
+        from callcenter.chat import services as chat
+        from callcenter.models import Topic
+
+        topic = Topic.objects.create(code="authz-topic", name_ko="주차", name_en="Parking")
+        conversation, _token = chat.conversation_start(citizen=self.owner, kind="text", language="ko", topic=topic)
+        chat.message_post(conversation=conversation, role="citizen", user=self.owner, client_id="a-1", text=SECRET)
+        return conversation
+
+    @cached_property
     def contact_image(self):
         """An MMS image of A's contact."""
         from callcenter.models import ContactImage
@@ -289,6 +300,11 @@ CONTACT_DATA = lambda w: {  # noqa: E731
     "case-kind": "complaint",
     "answer-answer": "x",
 }
+CHAT_STAFF_ONLY = {
+    "other_citizen": "counsellors' routes: a citizen is refused them for any conversation",
+    "evaluator": "counsellors' routes: other roles are refused them for any conversation",
+    "officer_other": "counsellors' routes: officers outside the 120 centre are refused them for any conversation",
+}
 KB_CITIZEN = "the knowledge base is shared by the whole centre, not anyone's own: other roles are refused the route"
 
 
@@ -346,6 +362,41 @@ ROUTES = {
     # The public alert pages show published alerts only; a draft's identifier is unknown there.
     "alerts:detail": Route(_alert_identifier, NO_ALERT, ("other_citizen", "anonymous")),
     "alerts:cap": Route(_alert_identifier, NO_ALERT, ("other_citizen", "anonymous")),
+    # --- browser and API: 120 live counselling -----------------------------------------------
+    **{
+        f"callcenter_chat:{name}": Route(
+            lambda w: {"pk": w.conversation.pk},
+            {"pk": "00000000-0000-4000-8000-000000000000"},
+            CONTACT_STRANGERS,
+            forbidden=CHAT_STAFF_ONLY if name in ("accept", "work", "transfer", "kb", "article") else {},
+            data=lambda w: {"text": "x", "client_id": "b-1", "article": w.article.pk, "queue": "ko"},
+        )
+        for name in (
+            "conversation",
+            "leave_message",
+            "transcript",
+            "upload_image",
+            "accept",
+            "work",
+            "transfer",
+            "kb",
+            "article",
+        )
+    },
+    "callcenter_chat:image": Route(
+        lambda w: {"pk": w.conversation.pk, "seq": 1},
+        {"pk": "00000000-0000-4000-8000-000000000000", "seq": 1},
+        CONTACT_STRANGERS,
+    ),
+    **{
+        name: Route(
+            lambda w: {"pk": w.conversation.pk},
+            {"pk": "00000000-0000-4000-8000-000000000000"},
+            CONTACT_STRANGERS,
+            multipart=name.endswith("image"),
+        )
+        for name in ("callcenter-chat-api-messages", "callcenter-chat-api-image")
+    },
     # --- browser: Eung-Dap-So -------------------------------------------------------------
     "complaints:detail": Route(_case, NO_CASE, CASE_STRANGERS),
     "complaints:rate": Route(_case, NO_CASE, CASE_STRANGERS, data=lambda w: {"score": 5}),
@@ -680,6 +731,7 @@ def _owned_object(world):
     """Whichever of A's objects the route made (for the 'nothing changed' check)."""
     for attr in (
         "case",
+        "conversation",
         "contact",
         "notification",
         "alert_draft",

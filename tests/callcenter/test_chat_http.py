@@ -346,7 +346,7 @@ def test_api_start_history_and_image_for_an_anonymous_app(api_client, topic, cou
             conversation=conversation, role="counsellor", user=counsellor, client_id=f"m{n}", text=f"답 {n}"
         )
     url = f"/api/v1/callcenter/chat/conversations/{body['id']}/messages/"
-    assert api_client.get(url).status_code == 403  # no token: not yours
+    assert api_client.get(url).status_code == 404  # no token: not yours, and not told it exists
     history = api_client.get(url, {"after": 1}, HTTP_X_CONVERSATION_TOKEN=body["token"]).json()
     assert [m["seq"] for m in history["messages"]] == [2, 3]
     image = api_client.post(

@@ -103,11 +103,11 @@ async def test_reconnect_after_a_drop_delivers_a_message_exactly_once(citizen, c
 
 
 @socket_test
-async def test_strangers_are_closed_with_4403(citizen, other_citizen, officer):
+async def test_strangers_are_closed_as_if_the_conversation_did_not_exist(citizen, other_citizen, officer):
     conversation, _ = await db(lambda: start(citizen))
     for stranger in (other_citizen, officer, None):
         ws, _ = await socket_as(stranger, conversation.pk, expect_join=False)
-        assert (await ws.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4403}
+        assert (await ws.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4404}
 
 
 @socket_test
@@ -126,7 +126,7 @@ async def test_an_anonymous_conversation_is_joined_with_its_token_only():
     assert joined["role"] == "citizen"
     await ws.disconnect()
     wrong, _ = await socket_as(None, conversation.pk, token=token[:-2] + "xx", expect_join=False)
-    assert (await wrong.receive_output(timeout=3))["code"] == 4403
+    assert (await wrong.receive_output(timeout=3))["code"] == 4404
 
 
 @socket_test
