@@ -295,6 +295,10 @@ REALTIME_RATE = env.int("REALTIME_RATE", default=20)
 REALTIME_RATE_SECONDS = env.int("REALTIME_RATE_SECONDS", default=10)
 # /ws/echo/ answers any message: the benchmarks' baseline, off unless asked for.
 REALTIME_ECHO = env.bool("REALTIME_ECHO", default=False)
+# /ws/live/: at most one "changed" per topic per this many seconds (a burst ends with one more);
+# a poll's results at most every REALTIME_POLL_COALESCE_SECONDS (its pages polled every 3 s).
+REALTIME_COALESCE_SECONDS = env.float("REALTIME_COALESCE_SECONDS", default=1.0)
+REALTIME_POLL_COALESCE_SECONDS = env.float("REALTIME_POLL_COALESCE_SECONDS", default=3.0)
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

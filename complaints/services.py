@@ -23,6 +23,7 @@ from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, DepartmentMembership, District
 from civicportal.errors import Conflict, DomainError
 from civicportal.notifications.services import notify
+from complaints import live
 from complaints.models import (
     CONFIDENTIAL_KINDS,
     OPEN_STATUSES,
@@ -329,6 +330,7 @@ def case_file(
     # morphological analysis grows with it), and the tracking number is in the response.
     case_id = case.pk
     transaction.on_commit(lambda: _queue_after_filing(case_id))
+    live.case_changed(case.department_id)
     return case
 
 
@@ -445,6 +447,7 @@ def case_route(*, case, by) -> Case:
             return case
         event = case.transition_to(Status.RECEIVED, by=by, kind=E.ROUTED, note=rule.name if rule else "")
         event.from_department_id, event.to_department = case.department_id, department
+        live.case_changed(case.department_id, department.pk)
         case.department, case.officer, case.is_simple = department, None, simple or case.is_simple
         _set_deadline(case, timezone.now())
         case.save()
@@ -484,6 +487,7 @@ def _assign(case, *, officer, by, claim) -> Case:
         case.officer = officer
         case.save(update_fields=["status", "officer"])
         event.save()
+        live.case_changed(case.department_id)
         if officer.pk != by.pk:
             notify(
                 [officer],
@@ -514,6 +518,7 @@ def case_mark_simple(*, case, by, simple=True) -> Case:
         case.is_simple = simple
         _set_deadline(case, case.clock_started_at)
         case.save()
+        live.case_changed(case.department_id)
         CaseEvent.objects.create(case=case, kind=E.MARKED_SIMPLE, actor=by, note="simple" if simple else "regular")
     return case
 
@@ -525,6 +530,7 @@ def _answer_one(case, *, by, text, now, note=""):
     case.save()
     event.at = now
     event.save()
+    live.case_changed(case.department_id)
     if case.citizen_id:
         notify(
             [case.citizen],
@@ -585,6 +591,7 @@ def case_transfer(*, case, by, to_department, reason) -> Case:
             note=reason,
         )
         event.from_department_id, event.to_department = case.department_id, to_department
+        live.case_changed(case.department_id, to_department.pk)
         case.department, case.officer = to_department, None
         if not external:
             _set_deadline(case, now)
@@ -617,6 +624,7 @@ def case_mark_duplicate(*, case, primary, by) -> Case:
             raise Conflict(_("Only open cases can be linked."))
         case.duplicate_of = primary
         case.save(update_fields=["duplicate_of"])
+        live.case_changed(case.department_id)
         CaseEvent.objects.create(case=case, kind=E.DUPLICATE, actor=by, note=primary.tracking_number, is_internal=True)
         if primary.status in (Status.ANSWERED, Status.CLOSED):
             _answer_one(
@@ -668,6 +676,7 @@ def case_request_additional_answer(*, case, by, text) -> Case:
         _set_deadline(case, now)
         case.save()
         event.save()
+        live.case_changed(case.department_id)
         recipients = [case.officer] if case.officer_id else _department_officers(case.department_id)
         notify(
             recipients,
@@ -708,6 +717,7 @@ def sla_sweep(now=None, batch=500) -> dict:
                 continue
             case = Case.objects.select_related("officer").get(pk=case_id)
             CaseEvent.objects.create(case=case, kind=E.WARNED, at=now, is_internal=True)
+            live.case_changed(case.department_id)
             recipients = [case.officer] if case.officer_id else _department_officers(case.department_id)
             notify(
                 recipients,
@@ -725,6 +735,7 @@ def sla_sweep(now=None, batch=500) -> dict:
             Case.objects.filter(pk=case_id, warned_at__isnull=True).update(warned_at=now)
             case = Case.objects.get(pk=case_id)
             CaseEvent.objects.create(case=case, kind=E.ESCALATED, at=now, is_internal=True)
+            live.case_changed(case.department_id)
             notify(
                 _supervisors(case.department_id),
                 "complaints.overdue",

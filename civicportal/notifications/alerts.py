@@ -12,7 +12,7 @@ from civicportal import limits
 from civicportal.accounts.models import District
 from civicportal.accounts.permissions import require
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
-from civicportal.notifications import alert_selectors
+from civicportal.notifications import alert_selectors, live
 from civicportal.notifications import alert_vocabulary as vocabulary
 from civicportal.notifications.models import (
     ALERT_LANGUAGES,
@@ -222,6 +222,8 @@ def alert_approve(*, alert: EmergencyAlert, by) -> EmergencyAlert:
     _record(alert, by, S.APPROVED, S.SENDING)
     alert_id = alert.pk
     transaction.on_commit(lambda: _queue_fanout(alert_id))
+    live.alerts_changed()  # after the cached list is dropped (on_commit runs in order)
+    live.alert_progress_changed(alert_id)
     return alert
 
 
@@ -261,6 +263,8 @@ def alert_cancel(*, alert: EmergencyAlert, by, note: str = "") -> EmergencyAlert
     if alert.approved_at is not None:
         _publish_withdrawal(alert, by)
     alert_selectors.forget_current()
+    live.alerts_changed()
+    live.alert_progress_changed(alert.pk)
     return alert
 
 
