@@ -222,8 +222,6 @@ def alert_approve(*, alert: EmergencyAlert, by) -> EmergencyAlert:
     _record(alert, by, S.APPROVED, S.SENDING)
     alert_id = alert.pk
     transaction.on_commit(lambda: _queue_fanout(alert_id))
-    live.alerts_changed()  # after the cached list is dropped (on_commit runs in order)
-    live.alert_progress_changed(alert_id)
     return alert
 
 
@@ -231,7 +229,8 @@ def _queue_fanout(alert_id):
     from civicportal.notifications.tasks_alerts import fan_out_alert
 
     alert_selectors.forget_current_now()  # it is in force (or all-cleared) from now on every page
-
+    live.alerts_changed(now=True)  # open pages fetch their banner again (the list is dropped above)
+    live.alert_progress_changed(alert_id, now=True)
     fan_out_alert.delay(alert_id)
 
 

@@ -555,7 +555,7 @@ def run_chunk(chunk_id: int) -> int:
         AlertChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(done_at=timezone.now())
         recount([chunk])
     finish_if_done(alert.pk)
-    live.alert_progress_changed(alert.pk)
+    live.alert_progress_changed(alert.pk, now=True)
     return sent
 
 
@@ -614,7 +614,7 @@ def finish_if_done(alert_id: int, *, split: bool = False) -> bool:
     )
     if finished:
         AlertEvent.objects.create(alert_id=alert_id, from_status=S.SENDING, to_status=S.SENT)
-        live.alerts_changed()  # the in-app deliveries are in the inboxes: bells count them now
+        live.alerts_changed(now=True)  # the in-app deliveries are in the inboxes: bells count them now
     return bool(finished)
 
 

@@ -28,10 +28,11 @@ def _progress(user, match):
     return [group_of(f"alerts.progress.{alert.pk}")]
 
 
-def alerts_changed() -> None:
+def alerts_changed(*, now: bool = False) -> None:
     """An alert went into force or left it (approved, updated, cancelled, all-cleared), or its
-    deliveries landed in inboxes: open pages fetch their banner and bell again."""
-    announce(group_of("alerts"), "alerts")
+    deliveries landed in inboxes: open pages fetch their banner and bell again. ``now`` from
+    code that runs after the commit (an on-commit callback, a worker's task)."""
+    (announce_now if now else announce)(group_of("alerts"), "alerts")
 
 
 def alert_progress_changed(alert_id: int, *, now: bool = False) -> None:
