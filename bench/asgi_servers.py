@@ -1,7 +1,7 @@
 """daphne and uvicorn (and gunicorn for HTTP) in the same run, alternating, production settings.
 
     apt-get install -y wrk   # if absent
-    .venv/bin/python bench/asgi_servers.py [--rounds 3] [--duration 5] [--sockets 200] [--idle 2000]
+    .venv/bin/python bench/asgi_servers.py [--rounds 3] [--duration 5] [--sockets 200] [--idle 1000]
 
 Production configuration: DEBUG=false, PostgreSQL (its own database civic_asgi_bench, copied
 from DATABASE_TEMPLATE or migrated, with the demo data), the Redis channel layer and cache
@@ -210,8 +210,12 @@ async def idle_sockets(server, count, redis_url, settle=2.0):
                 failed += 1
             else:
                 conns.append(ws)
-    await asyncio.gather(*[ws.send(json.dumps({"type": "subscribe", "topics": ["alerts"]})) for ws in conns])
-    await asyncio.gather(*[ws.recv() for ws in conns])
+    await asyncio.gather(
+        *[ws.send(json.dumps({"type": "subscribe", "topics": ["alerts"]})) for ws in conns], return_exceptions=True
+    )
+    answers = await asyncio.gather(*[ws.recv() for ws in conns], return_exceptions=True)
+    conns = [ws for ws, answer in zip(conns, answers, strict=True) if not isinstance(answer, Exception)]
+    failed += len(answers) - len(conns)
     await asyncio.sleep(settle)
     after = server.rss_kib()
 
@@ -251,7 +255,7 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--sockets", type=int, default=200)
     parser.add_argument("--messages", type=int, default=10)
-    parser.add_argument("--idle", type=int, default=2000)
+    parser.add_argument("--idle", type=int, default=1000)
     parser.add_argument("--servers", default="daphne,uvicorn,uvicorn-2,gunicorn-2")
     parser.add_argument("--reuse", action="store_true", help="keep the database of a previous run")
     parser.add_argument(
@@ -303,14 +307,17 @@ def main():
             finally:
                 server.stop()
 
-    med = {k: {m: (statistics.median(v) if v and m != "idle" else None) for m, v in r.items()} for k, r in results.items()}
+    med = {
+        kind: {metric: (statistics.median(v) if v and metric != "idle" else None) for metric, v in r.items()}
+        for kind, r in results.items()
+    }
     base = med.get("uvicorn", {})
     print(f"\nmedians of {args.rounds} rounds (ratio to uvicorn, same run)")
     print(f"{'server':11} {'hello/s':>9} {'ratio':>6} {'/alerts/ /s':>11} {'ratio':>6} {'echo p50':>9} {'echo p99':>9}")
     for kind in kinds:
         m = med[kind]
 
-        def ratio(metric):
+        def ratio(metric, m=m):
             return f"{m[metric] / base[metric]:.2f}" if base.get(metric) and m[metric] else "–"
 
         echo50 = f"{m['echo_p50']:.1f} ms" if m["echo_p50"] else "–"

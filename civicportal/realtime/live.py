@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from civicportal.realtime.consumers import PortalJsonConsumer
-from civicportal.realtime.publish import note_socket_loop
+from civicportal.realtime.publish import layer_slot, note_socket_loop
 
 TOPIC_SHAPE = re.compile(r"^[a-z][a-z0-9_.]{0,79}$")
 MAX_TOPICS = 20
@@ -74,7 +74,8 @@ class LiveConsumer(PortalJsonConsumer):
             timer.cancel()
         for groups in self.topics.values():
             for group in groups:
-                await self.channel_layer.group_discard(group, self.channel_name)
+                async with layer_slot():
+                    await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
         kind = content["type"]
@@ -87,7 +88,8 @@ class LiveConsumer(PortalJsonConsumer):
         if kind == "unsubscribe":
             for name in names:
                 for group in self.topics.pop(name, []):
-                    await self.channel_layer.group_discard(group, self.channel_name)
+                    async with layer_slot():
+                        await self.channel_layer.group_discard(group, self.channel_name)
             return await self.send_json({"type": "unsubscribed", "topics": names})
         if len(set(self.topics) | set(names)) > MAX_TOPICS:
             return await self.send_error(
@@ -98,7 +100,8 @@ class LiveConsumer(PortalJsonConsumer):
         accepted = [name for name, groups in allowed.items() if groups is not None]
         for name in accepted:
             for group in allowed[name]:
-                await self.channel_layer.group_add(group, self.channel_name)
+                async with layer_slot():
+                    await self.channel_layer.group_add(group, self.channel_name)
             self.topics[name] = allowed[name]
         if accepted:
             await self.send_json({"type": "subscribed", "topics": accepted})

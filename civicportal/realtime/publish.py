@@ -136,12 +136,29 @@ class Coalescer:
 coalescer = Coalescer()
 
 
+_slots = weakref.WeakKeyDictionary()
+
+
+def layer_slot() -> asyncio.Semaphore:
+    """Bounds the channel-layer calls in flight on this loop (``REALTIME_LAYER_CONCURRENCY``).
+
+    channels-redis borrows a pooled connection per call and fails with "Too many connections"
+    past the pool's size (100): 200 pages reconnecting at once after a restart did that here
+    (bench/asgi_servers.py). Waiting for a slot costs a millisecond; failing costs the socket."""
+    loop = asyncio.get_running_loop()
+    slot = _slots.get(loop)
+    if slot is None:
+        slot = _slots[loop] = asyncio.Semaphore(getattr(settings, "REALTIME_LAYER_CONCURRENCY", 50))
+    return slot
+
+
 async def _group_send(group, message):
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        await layer.group_send(group, message)
+        async with layer_slot():
+            await layer.group_send(group, message)
     except Exception:  # noqa: BLE001 - news that cannot be sent must not fail anything
         logger.warning("realtime: could not announce to %s", group, exc_info=True)
 
