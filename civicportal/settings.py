@@ -299,6 +299,8 @@ REALTIME_ECHO = env.bool("REALTIME_ECHO", default=False)
 # a poll's results at most every REALTIME_POLL_COALESCE_SECONDS (its pages polled every 3 s).
 REALTIME_COALESCE_SECONDS = env.float("REALTIME_COALESCE_SECONDS", default=1.0)
 REALTIME_POLL_COALESCE_SECONDS = env.float("REALTIME_POLL_COALESCE_SECONDS", default=3.0)
+# The monitoring board (city-wide aggregates, polled every 30 s before): at most every 30 s.
+REALTIME_BOARD_COALESCE_SECONDS = env.float("REALTIME_BOARD_COALESCE_SECONDS", default=30.0)
 # Channel-layer calls in flight per ASGI process (channels-redis pools 100 connections).
 REALTIME_LAYER_CONCURRENCY = env.int("REALTIME_LAYER_CONCURRENCY", default=50)
 

@@ -4,6 +4,8 @@ Who may follow them is what the pages decide: the queue for officers (each hears
 departments whose rows the queue shows them), the board for monitors and administrators.
 """
 
+from django.conf import settings
+
 from civicportal.accounts import permissions
 from civicportal.realtime.live import group_of, topic
 from civicportal.realtime.publish import announce
@@ -26,4 +28,6 @@ def case_changed(*department_ids) -> None:
     hear of it after commit (coalesced, so a burst of filings is one push a second)."""
     for pk in sorted({pk for pk in department_ids if pk}):
         announce(group_of(f"complaints.queue.{pk}"), "complaints.queue")
-    announce(group_of("complaints.board"), "complaints.board")
+    # The board is city-wide aggregates: a case somewhere every few seconds is the normal day,
+    # so it hears at most every REALTIME_BOARD_COALESCE_SECONDS (its old polling period).
+    announce(group_of("complaints.board"), "complaints.board", every=settings.REALTIME_BOARD_COALESCE_SECONDS)

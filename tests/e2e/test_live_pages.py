@@ -20,6 +20,7 @@ HEADLINE = "[서울시] 한강 수위 상승: 둔치 주차장을 즉시 비우�
 def _quick_news(settings):
     settings.REALTIME_COALESCE_SECONDS = 0.3
     settings.REALTIME_POLL_COALESCE_SECONDS = 0.3
+    settings.REALTIME_BOARD_COALESCE_SECONDS = 0.3
 
 
 def wait_subscribed(page):

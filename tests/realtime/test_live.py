@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _quick(settings):
     settings.REALTIME_COALESCE_SECONDS = 0.3
     settings.REALTIME_POLL_COALESCE_SECONDS = 0.3
+    settings.REALTIME_BOARD_COALESCE_SECONDS = 0.3
 
 
 def token_headers(user):
