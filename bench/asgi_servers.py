@@ -5,7 +5,9 @@
 
 Production configuration: DEBUG=false, PostgreSQL (its own database civic_asgi_bench, copied
 from DATABASE_TEMPLATE or migrated, with the demo data), the Redis channel layer and cache
-(REDIS_URL, db 13 by default), connections kept open (CONN_MAX_AGE=60), static files collected.
+(REDIS_URL, db 13 by default), static files collected; database connections kept open by
+gunicorn (CONN_MAX_AGE=60), closed after each request by the ASGI servers (CONN_MAX_AGE=0: a
+first run with 60 exhausted PostgreSQL's connections, one per worker thread).
 
 Servers, each started fresh for each round, in an order that rotates between rounds:
 
@@ -107,6 +109,9 @@ def command(kind, port):
 class Server:
     def __init__(self, kind, env):
         self.kind, self.port = kind, free_port()
+        # As in production: gunicorn keeps its connections; under ASGI a connection belongs to a
+        # worker thread that may never serve again, so they are closed after each request.
+        env = {**env, "CONN_MAX_AGE": "60" if kind.startswith("gunicorn") else "0"}
         self.process = subprocess.Popen(
             command(kind, self.port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, start_new_session=True
         )
