@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -103,7 +104,7 @@ def ballots_in(body):
     return int(match.group(1)) if match else -1
 
 
-async def mode_run(mode, server, poll, cookies, voters, rate, duration):
+async def mode_run(mode, server, poll, cookies, voters, rate, duration, spread=2.5):
     import websockets
 
     from polls import services
@@ -149,6 +150,7 @@ async def mode_run(mode, server, poll, cookies, voters, rate, duration):
                 except TimeoutError:
                     continue
                 if message.get("type") == "changed":
+                    await asyncio.sleep(random.random() * spread)  # live.js: data-live-spread
                     await get(cookie)
 
     cast_at = {}

@@ -10,7 +10,9 @@
 // An empty data-live-url means the page's own address (a filtered queue). While the socket is
 // down, each part is fetched every data-live-fallback seconds (60 by default); after a
 // reconnection, once, to catch up. A fetched part without data-live-topic is final (a finished
-// fan-out): it stops following.
+// fan-out): it stops following. Every page hears a push at the same instant: each waits a random
+// part of data-live-spread milliseconds (300 by default) before fetching, so a thousand open pages
+// do not all ask in the same millisecond (bench/live_results.py measured that herd).
 (function () {
   "use strict";
   if (!window.CivicSocket || !window.fetch || !window.DOMParser) return;
@@ -124,7 +126,12 @@
       } else if (message.type === "changed") {
         if (versions[message.topic] >= message.version) return;
         versions[message.topic] = message.version;
-        (parts[message.topic] || []).forEach(refresh);
+        (parts[message.topic] || []).forEach(function (el) {
+          var spread = parseFloat(el.getAttribute("data-live-spread") || "300");
+          window.setTimeout(function () {
+            refresh(el);
+          }, Math.random() * spread);
+        });
       }
     },
     onstate: function (state) {
