@@ -13,6 +13,7 @@
 // fan-out): it stops following. Every page hears a push at the same instant: each waits a random
 // part of data-live-spread milliseconds (300 by default) before fetching, so a thousand open pages
 // do not all ask in the same millisecond (bench/live_results.py measured that herd).
+// data-live-again="10": fetch once more 10 s after a push (news a worker cannot push itself).
 (function () {
   "use strict";
   if (!window.CivicSocket || !window.fetch || !window.DOMParser) return;
@@ -131,6 +132,12 @@
           window.setTimeout(function () {
             refresh(el);
           }, Math.random() * spread);
+          var again = parseFloat(el.getAttribute("data-live-again") || "0");
+          if (again) {
+            window.setTimeout(function () {
+              refresh(el);
+            }, again * 1000);
+          }
         });
       }
     },
