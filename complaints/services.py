@@ -329,8 +329,8 @@ def case_file(
     # commit: filing stays a few statements long whatever the length of the text (the
     # morphological analysis grows with it), and the tracking number is in the response.
     case_id = case.pk
+    live.case_changed(case.department_id)  # before the filing's task: the queue hears at once
     transaction.on_commit(lambda: _queue_after_filing(case_id))
-    live.case_changed(case.department_id)
     return case
 
 
