@@ -4,7 +4,6 @@ SQLite: ``icontains`` over question, answer and keywords. PostgreSQL: the nouns 
 query (kiwipiepy, Korean morphology, so 가로등이 finds 가로등) against a ``tsvector`` of the
 articles' nouns, plus trigram ``ILIKE`` for partial words (see RECIPES.md)."""
 
-import functools
 import re
 
 from django.db import connection
@@ -12,28 +11,16 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from callcenter.models import KnowledgeArticle
+from civicportal.nouns import nouns_list
 
+# Roots (XR) too: counsellors search the knowledge base by words such as 친절 or 불편.
 NOUN_TAGS = ("NNG", "NNP", "SL", "SN", "XR")
 
 
-@functools.lru_cache(maxsize=1)
-def _kiwi():
-    from kiwipiepy import Kiwi
-
-    return Kiwi()
-
-
 def nouns(text: str) -> list[str]:
-    """Nouns (and Latin words / numbers) of ``text``, lower-cased, in order, without duplicates."""
-    if not text or not text.strip():
-        return []
-    seen = []
-    for token in _kiwi().tokenize(text):
-        if token.tag in NOUN_TAGS:
-            word = token.form.lower()
-            if word not in seen:
-                seen.append(word)
-    return seen
+    """Nouns (and Latin words / numbers) of ``text``, lower-cased, in order, without duplicates
+    (the one shared analyser, ``civicportal.nouns``)."""
+    return nouns_list(text, tags=NOUN_TAGS, max_chars=100_000)
 
 
 def article_nouns(article) -> str:

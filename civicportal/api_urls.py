@@ -11,6 +11,7 @@ urlpatterns = [
     path("polls/", include("polls.api_urls")),
     path("proposals/", include("proposals.api_urls")),
     path("callcenter/", include("callcenter.api_urls")),
+    path("directory/", include("directory.api_urls")),
     # Last: an empty prefix is tried pattern by pattern for every request that reaches it.
     path("", include("civicportal.notifications.api_urls")),
 ]

@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from civicportal.operations.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -60,14 +62,20 @@ INSTALLED_APPS = [
     "civicportal.notifications",
     "civicportal.audit",
     "civicportal.realtime",
+    "civicportal.outbox",
     "complaints",
     "polls",
     "proposals",
     "callcenter",
     "open311",
+    "directory",
 ]
 
 MIDDLEWARE = [
+    # The request id of every log line, returned as X-Request-ID (civicportal/operations/logs.py).
+    "civicportal.operations.logs.RequestIdMiddleware",
+    # Counts and times every request for /metrics (civicportal/operations/metrics.py).
+    "civicportal.operations.metrics.MetricsMiddleware",
     # First: a body too large is refused before anything reads it, and every error under
     # /api/ leaves as JSON of the one error shape, whichever layer answered it.
     "civicportal.middleware.ApiErrorShapeMiddleware",
@@ -86,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A view that met a database outage answers 503 with Retry-After (civicportal/outages.py).
+    "civicportal.outages.DatabaseOutageMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes last: it turns a locked-out login into its lockout response.
@@ -127,6 +137,9 @@ else:
     # Keep connections open between requests: closing them makes writes ~8x slower.
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer fails the request in seconds (503, civicportal/outages.py),
+    # never hangs it.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
     if _db["ENGINE"] == "django.db.backends.postgresql":
         # The same backend, with a health check that skips the round trip on a busy
         # connection and prepared statements for the hottest queries (civicportal/db).
@@ -213,6 +226,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="civic-portal@localho
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env.str("SMS_BACKEND", default="civicportal.notifications.backends.ConsoleSMSBackend")
 PUSH_BACKEND = env.str("PUSH_BACKEND", default="civicportal.notifications.backends.ConsolePushBackend")
+# Post-commit work still not done after this is sent again by the outbox sweep (civicportal/outbox).
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
+# A claimed delivery is taken again by the sweep when its sender has not answered within this.
+DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=120)
 NOTIFICATION_OUTBOX_DIR = env.path("NOTIFICATION_OUTBOX_DIR", default=str(VAR_DIR / "outbox"))
 # HTTP gateways (civicportal.notifications.backends.HTTPSMSBackend / HTTPPushBackend).
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
@@ -241,12 +258,15 @@ else:
     _broker_dir = VAR_DIR / "celery-broker"
     (_broker_dir / "out").mkdir(parents=True, exist_ok=True)
     (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
+    (_broker_dir / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Broadcast (worker control) messages: under var/, not a "control" folder in the checkout.
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
 if CELERY_BROKER_URL.startswith("redis://"):
@@ -262,12 +282,30 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The default schedule, gathered from each program's ``beat.py`` (plain data);
 # django-celery-beat copies it into the database, where administrators can change it.
 CELERY_BEAT_SCHEDULE: dict = {}
-for _module in ("civicportal.notifications.beat", "complaints.beat", "polls.beat", "proposals.beat", "callcenter.beat"):
+for _module in (
+    "civicportal.outbox.beat",
+    "civicportal.notifications.beat",
+    "complaints.beat",
+    "polls.beat",
+    "proposals.beat",
+    "callcenter.beat",
+):
     CELERY_BEAT_SCHEDULE.update(__import__(_module, fromlist=["SCHEDULE"]).SCHEDULE)
 
 # --- Cache --------------------------------------------------------------------
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "civicportal.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Degrades to no cache while Redis is down (civicportal/cache.py): short timeouts, so a
+    # request never waits long on it.
+    CACHES = {
+        "default": {
+            "BACKEND": "civicportal.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_TIMEOUT", default=1.0),
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -327,6 +365,8 @@ REST_FRAMEWORK = {
         "token_obtain": env.str("THROTTLE_TOKEN", default="10/minute"),
         # Following a case with its tracking number and access code, per address (page and API).
         "case_track": env.str("THROTTLE_CASE_TRACK", default="10/minute"),
+        # The public directory's API, per address (it is easy to scrape).
+        "directory": env.str("THROTTLE_DIRECTORY", default="60/minute"),
     },
     "EXCEPTION_HANDLER": "civicportal.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -358,6 +398,7 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "callcenter.models.Contact.Channel",
         "ContactOutcomeEnum": "callcenter.models.Contact.Outcome",
         "ContactStatusEnum": "callcenter.models.Contact.Status",
+        "DepartmentKindEnum": "civicportal.accounts.models.Department.Kind",
         "ContactEventKindEnum": "callcenter.models.ContactEvent.Kind",
         "SuggestionStatusEnum": "callcenter.models.ArticleSuggestion.Status",
         "NotificationChannelEnum": "civicportal.notifications.models.Channel",
@@ -450,14 +491,43 @@ CORS_URLS_REGEX = r"^/(api|open311)/.*$"
 # django-auditlog: every change of registered models, with its actor.
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Operations: metrics ------------------------------------------------------------
+# /metrics answers these addresses, or a request with "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# The city's gauges: modules with collect() (civicportal/operations/metrics.py).
+METRICS_PROVIDERS = [
+    "complaints.metrics",
+    "civicportal.notifications.metrics",
+    "callcenter.metrics",
+    "civicportal.operations.queues",
+]
+
+# --- Operations: logs and error reporting ---------------------------------------------
+# One JSON object per line (LOG_FORMAT=json, the default with DEBUG off) with the request id,
+# carried into the tasks a request queues (civicportal/operations/logs.py); text while developing.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
+# Optional error reporting: set SENTRY_DSN (no personal data is sent).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+    )
 
 # --- Portal rules -------------------------------------------------------------------
 # The business day ends at 18:00: a simple case filed before it is due the same day.
 BUSINESS_DAY_CUTOFF_HOUR = env.int("BUSINESS_DAY_CUTOFF_HOUR", default=18)
+
+# Similar texts (civicportal/similarity.py): the score from which an open case nearby is shown
+# as a possible duplicate, and an existing proposal as similar. Measured on
+# tests/similarity/pairs.tsv: bench/similarity_quality.py.
+SIMILARITY_THRESHOLDS = {
+    "complaints": env.float("SIMILARITY_THRESHOLD_COMPLAINTS", default=0.42),
+    "proposals": env.float("SIMILARITY_THRESHOLD_PROPOSALS", default=0.44),
+}

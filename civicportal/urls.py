@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from civicportal import views
 from civicportal.accounts import views as account_views
+from civicportal.operations.metrics import metrics_view
 
 admin.site.site_header = _("Civic Portal administration")
 admin.site.site_title = _("Civic Portal admin")
@@ -18,6 +19,7 @@ handler500 = "civicportal.views.error_500"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("terms/", account_views.policy_page, {"kind": "terms"}, name="terms"),
     path("privacy/", account_views.policy_page, {"kind": "privacy"}, name="privacy"),
     # The API first: its requests are the most numerous, and URLs are tried in order.
@@ -47,6 +49,7 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("callcenter/", include("callcenter.urls")),
     path("open311/v2/", include("open311.urls")),
+    path("directory/", include("directory.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

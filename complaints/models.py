@@ -321,6 +321,10 @@ class Case(models.Model):
             models.Index(fields=["citizen", "-filed_at"], name="case_citizen_idx"),
             # The board's average processing time: an index-only scan over the last 30 days.
             models.Index(fields=["answered_at", "filed_at"], name="case_answered_idx"),
+            # The after-filing sweep: the few cases whose acknowledgement is still to come.
+            models.Index(
+                fields=["filed_at"], condition=Q(acknowledged_at__isnull=True), name="case_unacknowledged_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDay, TruncMonth
 from django.utils import timezone
 
+from civicportal import similarity
 from civicportal.accounts import permissions
 from civicportal.accounts.business_calendar import SEOUL
 from civicportal.audit.services import Read, record_personal_data_reads
@@ -22,7 +23,7 @@ from complaints.models import (
     Rating,
     normalise_access_code,
 )
-from complaints.search import nouns_list, nouns_of, search
+from complaints.search import nouns_list, search
 
 CASE_RELATED = ("department", "officer", "district", "category", "citizen")
 
@@ -119,7 +120,9 @@ def queue_for(
 
 def similar_open_cases(case, limit=5):
     """Open cases of the last N days near the same place (or in the same district when no
-    position) sharing at least half of the nouns: candidates for a duplicate link."""
+    position) whose title and text are alike (``civicportal.similarity``, threshold
+    "complaints"): candidates for a duplicate link, most alike first. The database picks the
+    candidates (place and time); the score is worked out in Python, on every database alike."""
     window = timezone.now() - timedelta(days=getattr(settings, "COMPLAINTS_DUPLICATE_WINDOW_DAYS", 14))
     qs = Case.objects.open().filter(filed_at__gte=window, duplicate_of__isnull=True).exclude(pk=case.pk)
     if case.lat is not None and case.lon is not None:
@@ -129,23 +132,27 @@ def similar_open_cases(case, limit=5):
         qs = qs.filter(district_id=case.district_id)
     else:
         return []
-    words = _nouns(case)
-    if not words:
-        return []
-    found = []
-    for other in qs.only("pk", "tracking_number", "title", "nouns", "filed_at", "status").order_by("-filed_at")[:200]:
-        other_words = _nouns(other)
-        if len(words & other_words) * 2 >= min(len(words), len(other_words) or 1):
-            found.append(other)
-        if len(found) >= limit:
-            break
-    return found
+    rows = {
+        other.pk: other
+        for other in qs.only("pk", "tracking_number", "title", "text", "nouns", "filed_at", "status").order_by(
+            "-filed_at"
+        )[:_DUPLICATE_CANDIDATES]
+    }
+    candidates = [similarity.Candidate(pk, _similarity_text(other), other.nouns or None) for pk, other in rows.items()]
+    found = similarity.most_similar(
+        _similarity_text(case), candidates, use="complaints", limit=limit, nouns=case.nouns or None
+    )
+    for pk, value in found:
+        rows[pk].similarity = value
+    return [rows[pk] for pk, _value in found]
 
 
-def _nouns(case) -> set:
-    """A case's stored nouns; worked out here for a case filed a moment ago, whose
-    after-filing task has not stored them yet."""
-    return set((case.nouns or nouns_of(f"{case.title} {case.text}")).split())
+# The most recent open cases nearby that are compared; a busy corner has a few dozen.
+_DUPLICATE_CANDIDATES = 500
+
+
+def _similarity_text(case) -> str:
+    return f"{case.title}\n{case.text}"
 
 
 def public_examples(query=""):

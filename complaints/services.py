@@ -4,9 +4,10 @@ Each service checks permissions with ``permissions.require``, locks the case row
 changes it, writes the event, and queues notifications (sent after commit).
 """
 
+import logging
 import time
 from contextlib import nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -45,6 +46,8 @@ from complaints.uploads import clean_uploads
 
 E = CaseEvent.Kind
 DEFAULT_DEPARTMENT_CODE = "coordination-desk"
+
+logger = logging.getLogger(__name__)
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -328,6 +331,8 @@ def case_file(
     # The duplicate finder's nouns and the acknowledgement are written by a task after
     # commit: filing stays a few statements long whatever the length of the text (the
     # morphological analysis grows with it), and the tracking number is in the response.
+    # A message the broker loses is made up for by ``after_filing_sweep`` (the case's own
+    # ``acknowledged_at`` says what is still undone: no extra row at filing).
     case_id = case.pk
     live.case_changed(case.department_id)  # before the filing's task: the queue hears at once
     transaction.on_commit(lambda: _queue_after_filing(case_id))
@@ -394,7 +399,30 @@ def _insert_filing_postgres(case, events, year):
 def _queue_after_filing(case_id):
     from complaints.tasks import after_filing
 
-    after_filing.delay(case_id)
+    try:
+        after_filing.delay(case_id)
+    except Exception:  # noqa: BLE001 - the filing is committed; the sweep does the rest
+        logger.warning("complaints: could not queue the after-filing work of case %s", case_id, exc_info=True)
+
+
+# A filing's after-work not done after this was lost with its message: the sweep does it.
+AFTER_FILING_GRACE = timedelta(minutes=1)
+
+
+def after_filing_sweep(now=None, limit=500) -> list[int]:
+    """Cases filed more than a minute ago (and within the last week) that were never
+    acknowledged: their task was lost (a broker restarted without its data, a worker killed).
+    Returns their ids, for the task to do their after-filing work again (safe to repeat)."""
+    now = now or timezone.now()
+    return list(
+        Case.objects.filter(
+            acknowledged_at__isnull=True,
+            filed_at__lt=now - AFTER_FILING_GRACE,
+            filed_at__gte=now - timedelta(days=7),
+        )
+        .order_by("filed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def case_index(*, case_id) -> bool:

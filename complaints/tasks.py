@@ -18,6 +18,13 @@ def after_filing(case_id):
     services.case_acknowledge(case_id=case_id)
 
 
+@shared_task(name="complaints.tasks.after_filing_sweep", ignore_result=True)
+def after_filing_sweep():
+    """Every minute: the after-filing work of cases whose message was lost."""
+    for case_id in services.after_filing_sweep():
+        after_filing(case_id)
+
+
 @shared_task(name="complaints.tasks.acknowledge_filing", ignore_result=True)
 def acknowledge_filing(case_id):
     """The name of ``after_filing`` before it also indexed: messages queued by an earlier

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from civicportal.errors import DomainError
 from civicportal.files import file_response
+from civicportal.outages import OUTAGE_ERRORS, unavailable_response
 from open311 import services
 from open311.responses import FORMATS, error_response, format_of, render
 
@@ -69,6 +70,8 @@ def endpoint(*methods):
                 return error_response(fmt, 413, "The request body is too large.")
             except (BadRequest, SuspiciousOperation, MultiPartParserError, UnreadablePostError) as exc:
                 return error_response(fmt, 400, f"The request could not be read: {exc}"[:300])
+            except OUTAGE_ERRORS:
+                return unavailable_response(request)
             except Exception:
                 # Still logged and reported as a server error, but answered in a form the
                 # client can parse rather than the site's HTML error page.

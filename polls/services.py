@@ -26,6 +26,7 @@ from civicportal.accounts import permissions
 from civicportal.accounts.models import CitizenProfile, Role, User
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
 from civicportal.notifications.services import notify
+from civicportal.outbox.services import queue_after_commit
 from polls import live
 from polls.models import (
     Ballot,
@@ -968,8 +969,6 @@ def poll_announce(*, poll_id, now=None) -> int:
     """Record that a poll opened and queue its notifications; runs once per poll.
 
     Claims the poll with a conditional UPDATE, so a repeated beat or task does nothing."""
-    from polls import tasks
-
     now = now or timezone.now()
     with transaction.atomic():
         claimed = Poll.objects.filter(
@@ -982,7 +981,7 @@ def poll_announce(*, poll_id, now=None) -> int:
         ids = eligible_recipient_ids(poll, now) if poll.is_targeted and not poll.is_closed(now) else []
         chunks = [ids[i : i + NOTIFY_CHUNK] for i in range(0, len(ids), NOTIFY_CHUNK)]
         for chunk in chunks:
-            transaction.on_commit(lambda chunk=chunk: tasks.notify_poll_chunk.delay(poll_id, chunk))
+            queue_after_commit("polls.notify_poll_chunk", poll_id, chunk)
     return len(ids)
 
 

@@ -357,7 +357,7 @@ class ProposalViewSet(GenericViewSet):
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def similar(self, request):
-        found = services.similar_proposals(title=request.query_params.get("title", "")[:200])
+        found = selectors.similar_proposals(title=request.query_params.get("title", "")[:200])
         return Response(ProposalListSerializer(found, many=True).data)
 
     @extend_schema(responses=ProposalDetailSerializer(many=True), summary="My proposals and drafts")

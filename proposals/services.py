@@ -4,15 +4,12 @@ Each function checks the acting user's permission and the proposal's state, rais
 ``DomainError`` (nothing written) or does its whole job in one transaction.
 """
 
-import re
 from datetime import timedelta
-from functools import reduce
-from operator import or_
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +19,7 @@ from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, Role
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
 from civicportal.notifications.services import notify
-from civicportal.nouns import nouns_list
+from civicportal.outbox.services import queue_after_commit
 from proposals.models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -120,51 +117,6 @@ def clean_image(upload) -> ContentFile:
         if rejected.code == "unsupported_format":
             raise DomainError(_("Only JPEG, PNG, GIF or WebP images are accepted."), field="images") from None
         raise DomainError(_("This file is not an image we can read."), field="images") from None
-
-
-# --- Similar proposals --------------------------------------------------------
-
-# Similar when at least two nouns are shared and they make most of the shorter title's
-# nouns: "버스정류장 그늘막과 온열의자 설치" is like "버스정류장 그늘막 설치"; a title being
-# typed ("버스정류장 그늘막") already finds it; one common noun ("설치") alone does not.
-SIMILAR_MIN_SHARED = 2
-SIMILAR_MIN_OVERLAP = 0.6
-_SIMILAR_CANDIDATES = 500
-
-
-def similar_proposals(*, title, idea="", exclude_id=None, limit=5):
-    """Public proposals whose titles share most of their nouns with ``title``, most alike
-    first. The nouns come from the same Korean analysis as complaints' search
-    (``civicportal.nouns``), so particles do not matter (그늘막과 is 그늘막), on every
-    database; PostgreSQL finds the candidates through a GIN index on the title nouns."""
-    wanted = set(nouns_list(title[:200]))
-    if len(wanted) < SIMILAR_MIN_SHARED:
-        return []
-    qs = Proposal.objects.public().select_related("department")
-    if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
-    words = sorted(w for w in (_WORD.sub("", n) for n in wanted) if w)
-    if connection.vendor == "postgresql":
-        qs = qs.extra(  # noqa: S610 - the tsquery is built from \w-only words, passed as a parameter
-            where=["to_tsvector('simple', title_nouns) @@ to_tsquery('simple', %s)"], params=[" | ".join(words)]
-        )
-    else:
-        qs = qs.filter(reduce(or_, (Q(title_nouns__icontains=w) for w in words)))
-    scored = []
-    for proposal in qs.order_by("-id")[:_SIMILAR_CANDIDATES]:
-        have = set(proposal.title_nouns.split())
-        shared = len(wanted & have)
-        if shared < SIMILAR_MIN_SHARED or not have:
-            continue
-        overlap = shared / min(len(wanted), len(have))
-        if overlap >= SIMILAR_MIN_OVERLAP:
-            proposal.similarity = round(2 * shared / (len(wanted) + len(have)), 3)
-            scored.append((overlap, proposal.similarity, proposal.pk, proposal))
-    scored.sort(key=lambda item: (-item[0], -item[1], -item[2]))
-    return [proposal for *_key, proposal in scored[:limit]]
-
-
-_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
 # --- Citizen actions ----------------------------------------------------------
@@ -565,14 +517,8 @@ def proposal_decide(*, officer, proposal_id, outcome, summary, **grounds) -> Dec
             _("“%(title)s”: %(outcome)s") % {"title": proposal.title, "outcome": decision.get_outcome_display()},
             link=_link(proposal),
         )
-        transaction.on_commit(lambda: _queue_voter_fanout(decision.pk))
+        queue_after_commit("proposals.tasks.notify_voters_of_decision", decision.pk)
     return decision
-
-
-def _queue_voter_fanout(decision_id):
-    from proposals.tasks import notify_voters_of_decision
-
-    notify_voters_of_decision.delay(decision_id)
 
 
 def implementation_update(*, officer, proposal_id, text, completed=False) -> ImplementationUpdate:

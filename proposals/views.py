@@ -151,7 +151,7 @@ def statistics_csv(request):
 def similar(request):
     """htmx partial: public proposals similar to the title being typed."""
     title = request.GET.get("title", "")[:200]
-    found = services.similar_proposals(title=title) if len(title.strip()) >= 4 else []
+    found = selectors.similar_proposals(title=title) if len(title.strip()) >= 4 else []
     return render(request, "proposals/_similar.html", {"similar": found})
 
 
@@ -182,9 +182,7 @@ def submit(request, pk=None):
                 messages.success(request, _("Your draft is saved."))
                 return redirect("proposals:edit", pk=proposal.pk)
             if not request.POST.get("confirm_similar"):
-                similar = services.similar_proposals(
-                    title=data["title"], idea=data.get("idea", ""), exclude_id=draft.pk if draft else None
-                )
+                similar = selectors.similar_proposals(title=data["title"], exclude_id=draft.pk if draft else None)
             if not similar:
                 proposal = services.proposal_submit(author=request.user, proposal=draft, images=images, **data)
                 messages.success(request, _("Your proposal is published. Citizens can now support it."))

@@ -23,7 +23,7 @@ from lxml import html as lxml_html
 
 from civicportal.accounts.models import User
 
-PROJECT_PACKAGES = ("civicportal", "complaints", "polls", "proposals", "callcenter", "open311")
+PROJECT_PACKAGES = ("civicportal", "complaints", "polls", "proposals", "callcenter", "open311", "directory")
 
 ROLES = [
     "anonymous",

@@ -169,8 +169,8 @@ class DistrictAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", *NAME_COLUMNS, "kind", "parent", "district", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_display = ["code", *NAME_COLUMNS, "kind", "parent", "district", "phone", "is_active"]
+    list_filter = ["kind", "is_active", "lists_officer_names"]
     search_fields = ["code", "name_ko", "name_en"]
     autocomplete_fields = ["parent", "district"]
     list_select_related = ["parent", "district"]
@@ -187,8 +187,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(DepartmentMembership)
 class DepartmentMembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "department", "is_head", "since"]
-    list_filter = ["is_head", "department__kind"]
+    list_display = ["user", "department", "is_head", "name_in_directory", "since"]
+    list_filter = ["is_head", "name_in_directory", "department__kind"]
     search_fields = ["user__username", "user__full_name", "department__name_ko", "department__name_en"]
     autocomplete_fields = ["user", "department"]
 

@@ -44,6 +44,96 @@ DEPARTMENTS = [
     ("incheon", "인천광역시", "Incheon Metropolitan City", K.LOCAL_GOVERNMENT, None),
 ]
 
+CITY_HALL = ("서울특별시 중구 세종대로 110", "110 Sejong-daero, Jung-gu, Seoul")
+SEOSOMUN = ("서울특별시 중구 덕수궁길 15", "15 Deoksugung-gil, Jung-gu, Seoul")
+SEJONG = ("세종특별자치시 도움6로 11 정부세종청사", "11 Doum 6-ro, Sejong (Government Complex Sejong)")
+# The directory's demo contacts (code: phone, (address in Korean, in English)); lists_officer_names
+# is on for the parking division only, so the demo shows both ways.
+CONTACTS = {
+    "seoul": ("02-120", CITY_HALL),
+    "citizen-communication": ("02-2133-6400", CITY_HALL),
+    "coordination-desk": ("02-2133-6450", CITY_HALL),
+    "transport": ("02-2133-2200", SEOSOMUN),
+    "parking": ("02-2133-2370", SEOSOMUN),
+    "road-management": ("02-2133-8040", SEOSOMUN),
+    "bus-policy": ("02-2133-2280", SEOSOMUN),
+    "culture": ("02-2133-2500", CITY_HALL),
+    "culture-policy": ("02-2133-2510", CITY_HALL),
+    "green-city": ("02-2133-2000", SEOSOMUN),
+    "parks": ("02-2133-2040", SEOSOMUN),
+    "water-circulation": ("02-2133-3800", SEOSOMUN),
+    "river-management": ("02-2133-3880", SEOSOMUN),
+    "climate-environment": ("02-2133-3500", SEOSOMUN),
+    "living-environment": ("02-2133-3600", SEOSOMUN),
+    "welfare": ("02-2133-7300", CITY_HALL),
+    "welfare-policy": ("02-2133-7310", CITY_HALL),
+    "safety": ("02-2133-8000", CITY_HALL),
+    "disaster-safety": ("02-2133-8510", CITY_HALL),
+    "audit": ("02-2133-3030", CITY_HALL),
+    "human-rights": ("02-2133-6380", CITY_HALL),
+    "policy-planning": ("02-2133-6600", CITY_HALL),
+    "fire-disaster": ("02-3706-1114", ("서울특별시 중구 세종대로 4길 5", "5 Sejong-daero 4-gil, Jung-gu, Seoul")),
+    "water-works": ("02-3146-1114", ("서울특별시 중구 서소문로 50", "50 Seosomun-ro, Jung-gu, Seoul")),
+    "dasan-120": ("02-120", ("서울특별시 동대문구 천호대로 4", "4 Cheonho-daero, Dongdaemun-gu, Seoul")),
+    "moi": ("044-205-1000", ("세종특별자치시 도움6로 42", "42 Doum 6-ro, Sejong")),
+    "molit": ("1599-0001", SEJONG),
+    "me": ("1577-8866", SEJONG),
+    "acrc": ("110", ("세종특별자치시 도움5로 20", "20 Doum 5-ro, Sejong")),
+    "gyeonggi": ("031-120", ("경기도 수원시 영통구 도청로 30", "30 Docheong-ro, Yeongtong-gu, Suwon, Gyeonggi-do")),
+    "incheon": ("032-120", ("인천광역시 남동구 정각로 29", "29 Jeonggak-ro, Namdong-gu, Incheon")),
+}
+LISTS_OFFICER_NAMES = {"parking"}
+# District offices by district code: phone, street in Korean, street in English.
+DISTRICT_OFFICE_CONTACTS = {
+    "11110": ("02-2148-1114", "삼봉로 43", "43 Sambong-ro"),
+    "11140": ("02-3396-4114", "창경궁로 17", "17 Changgyeonggung-ro"),
+    "11170": ("02-2199-6114", "녹사평대로 150", "150 Noksapyeong-daero"),
+    "11200": ("02-2286-5114", "고산자로 270", "270 Gosanja-ro"),
+    "11215": ("02-450-1114", "자양로 117", "117 Jayang-ro"),
+    "11230": ("02-2127-4114", "천호대로 145", "145 Cheonho-daero"),
+    "11260": ("02-2094-0114", "봉화산로 179", "179 Bonghwasan-ro"),
+    "11290": ("02-2241-3114", "보문로 168", "168 Bomun-ro"),
+    "11305": ("02-901-6114", "도봉로89길 13", "13 Dobong-ro 89-gil"),
+    "11320": ("02-2091-2114", "마들로 656", "656 Madeul-ro"),
+    "11350": ("02-2116-3114", "노해로 437", "437 Nohae-ro"),
+    "11380": ("02-351-6114", "은평로 195", "195 Eunpyeong-ro"),
+    "11410": ("02-330-1114", "연희로 248", "248 Yeonhui-ro"),
+    "11440": ("02-3153-8114", "월드컵로 212", "212 World Cup-ro"),
+    "11470": ("02-2620-3114", "목동동로 105", "105 Mokdongdong-ro"),
+    "11500": ("02-2600-6114", "화곡로 302", "302 Hwagok-ro"),
+    "11530": ("02-860-2114", "가마산로 245", "245 Gamasan-ro"),
+    "11545": ("02-2627-2114", "시흥대로73길 70", "70 Siheung-daero 73-gil"),
+    "11560": ("02-2670-3114", "당산로 123", "123 Dangsan-ro"),
+    "11590": ("02-820-1114", "장승배기로 161", "161 Jangseungbaegi-ro"),
+    "11620": ("02-879-5114", "관악로 145", "145 Gwanak-ro"),
+    "11650": ("02-2155-6114", "남부순환로 2584", "2584 Nambusunhwan-ro"),
+    "11680": ("02-3423-5114", "학동로 426", "426 Hakdong-ro"),
+    "11710": ("02-2147-2114", "올림픽로 326", "326 Olympic-ro"),
+    "11740": ("02-3425-5114", "성내로 25", "25 Seongnae-ro"),
+}
+
+
+def contact_fields(code):
+    phone, (address_ko, address_en) = CONTACTS.get(code, ("", ("", "")))
+    return {
+        "phone": phone,
+        "address_ko": address_ko,
+        "address_en": address_en,
+        "lists_officer_names": code in LISTS_OFFICER_NAMES,
+    }
+
+
+def district_office_contact_fields(district):
+    phone, street_ko, street_en = DISTRICT_OFFICE_CONTACTS.get(district.code, ("", "", ""))
+    if not phone:
+        return {}
+    return {
+        "phone": phone,
+        "address_ko": f"서울특별시 {district.name_ko} {street_ko}",
+        "address_en": f"{street_en}, {district.name_en}, Seoul",
+    }
+
+
 # username, full name, roles, department code, head?
 ACCOUNTS = [
     ("citizen", "김시민", [Role.CITIZEN], None, False),
@@ -86,7 +176,14 @@ def load_departments():
     by_code = {}
     for code, ko, en, kind, parent in DEPARTMENTS:
         by_code[code], _ = Department.objects.update_or_create(
-            code=code, defaults={"name_ko": ko, "name_en": en, "kind": kind, "parent": by_code.get(parent)}
+            code=code,
+            defaults={
+                "name_ko": ko,
+                "name_en": en,
+                "kind": kind,
+                "parent": by_code.get(parent),
+                **contact_fields(code),
+            },
         )
     for district in District.objects.all():
         Department.objects.update_or_create(
@@ -97,6 +194,7 @@ def load_departments():
                 "kind": K.DISTRICT_OFFICE,
                 "parent": by_code["seoul"],
                 "district": district,
+                **district_office_contact_fields(district),
             },
         )
     return by_code

@@ -121,6 +121,17 @@ class Department(BilingualNameMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     email = models.EmailField(_("contact email"), blank=True)
+    # The public directory (/directory/): the department's own numbers, never a person's.
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, help_text=_("The department's number, e.g. 02-2133-2114.")
+    )
+    address_ko = models.CharField(_("address (Korean)"), max_length=200, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=200, blank=True)
+    lists_officer_names = models.BooleanField(
+        _("show officers' names in the directory"),
+        default=False,
+        help_text=_("Off: the directory shows only how many people hold each role. A person's own setting wins."),
+    )
 
     class Meta:
         ordering = [NameInReadersLanguage(), "code"]
@@ -133,6 +144,10 @@ class Department(BilingualNameMixin):
     @property
     def is_external(self):
         return self.kind in self.EXTERNAL_KINDS
+
+    @property
+    def address(self):
+        return self.address_en if reads_english() and self.address_en else self.address_ko
 
     def clean(self):
         node, seen = self.parent, set()
@@ -179,6 +194,18 @@ class DepartmentMembership(models.Model):
     is_head = models.BooleanField(_("head of department"), default=False)
     since = models.DateField(_("since"), auto_now_add=True)
 
+    class DirectoryName(models.TextChoices):
+        DEPARTMENT = "department", _("as the department decides")
+        SHOWN = "shown", _("shown")
+        HIDDEN = "hidden", _("hidden")
+
+    name_in_directory = models.CharField(
+        _("name in the public directory"),
+        max_length=10,
+        choices=DirectoryName.choices,
+        default=DirectoryName.DEPARTMENT,
+    )
+
     class Meta:
         verbose_name = _("department membership")
         verbose_name_plural = _("department memberships")
@@ -188,6 +215,13 @@ class DepartmentMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.department}"
+
+    @property
+    def name_is_public(self) -> bool:
+        """Whether the directory may print this person's name (never a phone or an email)."""
+        if self.name_in_directory == self.DirectoryName.DEPARTMENT:
+            return self.department.lists_officer_names
+        return self.name_in_directory == self.DirectoryName.SHOWN
 
 
 def normalise_mobile(raw):

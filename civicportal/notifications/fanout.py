@@ -29,6 +29,7 @@ from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -619,12 +620,13 @@ def finish_if_done(alert_id: int, *, split: bool = False) -> bool:
 
 
 def stale_chunk_ids(now=None) -> list[int]:
-    """Chunks of alerts still sending whose task seems lost (queued or started long ago)."""
+    """Chunks of alerts still sending whose task seems lost: queued a minute ago and never
+    started (the broker lost the message: nothing was claimed, so queueing it again is safe at
+    once), or started longer ago than a claim's lease (the worker died)."""
     now = now or timezone.now()
-    cutoff = now - lease()
     return list(
-        AlertChunk.objects.filter(alert__status=S.SENDING, done_at__isnull=True, queued_at__lt=cutoff)
-        .exclude(started_at__gte=cutoff)
+        AlertChunk.objects.filter(alert__status=S.SENDING, done_at__isnull=True)
+        .filter(Q(started_at__isnull=True, queued_at__lt=now - UNSTARTED_GRACE) | Q(started_at__lt=now - lease()))
         .values_list("pk", flat=True)
     )
 

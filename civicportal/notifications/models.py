@@ -110,6 +110,10 @@ class Delivery(models.Model):
         blank=True,
         help_text=_("Not before this time: quiet hours or back-off after a temporary failure."),
     )
+    # While "sending": the claim holds until then. A worker killed between the claim and the
+    # gateway's answer leaves the row "sending"; past its lease the sweep takes it again (the
+    # gateway receives the same idempotency key, so a send that did go out is not repeated).
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -120,6 +124,7 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status"], name="delivery_status"),
             models.Index(fields=["next_attempt_at"], condition=Q(status="queued"), name="delivery_due"),
+            models.Index(fields=["lease_until"], condition=Q(status="sending"), name="delivery_lease"),
         ]
 
     def __str__(self):

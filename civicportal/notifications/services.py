@@ -20,6 +20,11 @@ def max_attempts() -> int:
     return getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 5)
 
 
+def lease() -> timedelta:
+    """How long a claimed delivery is held: longer than a gateway may take to answer."""
+    return timedelta(seconds=getattr(settings, "DELIVERY_LEASE_SECONDS", 120))
+
+
 def backoff(attempts: int) -> timedelta:
     """Exponential back-off after the ``attempts``-th failed try: 30 s, 1 min, 2 min, 4 min..., at most 1 h."""
     base = getattr(settings, "NOTIFICATION_RETRY_BASE_SECONDS", 30)
@@ -149,9 +154,9 @@ def deliver(delivery_id: int) -> str:
     Returns the resulting status."""
     now = timezone.now()
     claimed = (
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED)
-        .filter(_due(now))
-        .update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1)
+        Delivery.objects.filter(pk=delivery_id)
+        .filter((Q(status=Delivery.Status.QUEUED) & _due(now)) | Q(status=Delivery.Status.SENDING, lease_until__lt=now))
+        .update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, lease_until=now + lease())
     )
     if not claimed:
         return "not-claimed"
@@ -168,32 +173,40 @@ def deliver(delivery_id: int) -> str:
         permanent = getattr(exc, "permanent", not isinstance(exc, DeliveryError | OSError))
         if permanent or delivery.attempts >= max_attempts():
             Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.Status.FAILED, last_error=str(exc)[:2000], next_attempt_at=None
+                status=Delivery.Status.FAILED, last_error=str(exc)[:2000], next_attempt_at=None, lease_until=None
             )
             return Delivery.Status.FAILED
         Delivery.objects.filter(pk=delivery_id).update(
             status=Delivery.Status.QUEUED,
             last_error=str(exc)[:2000],
             next_attempt_at=timezone.now() + backoff(delivery.attempts),
+            lease_until=None,
         )
         return Delivery.Status.QUEUED
     Delivery.objects.filter(pk=delivery_id).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None, lease_until=None
     )
     return Delivery.Status.SENT
 
 
 def due_delivery_ids(now=None, limit=5000) -> list[int]:
-    """Queued deliveries whose time has come: after quiet hours, after back-off, or whose
-    queueing task was lost (queued more than a minute ago with no date)."""
+    """Deliveries whose time has come: queued ones after quiet hours, after back-off, or whose
+    queueing task was lost (queued more than a minute ago with no date); and claimed ones whose
+    lease ran out (the worker that claimed them died before it could record the answer)."""
     now = now or timezone.now()
     stale = now - timedelta(minutes=1)
-    return list(
+    queued = (
         Delivery.objects.filter(status=Delivery.Status.QUEUED)
         .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=stale))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+    abandoned = (
+        Delivery.objects.filter(status=Delivery.Status.SENDING, lease_until__lt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sorted({*queued, *abandoned})[:limit]
 
 
 def retry_deliveries(*, queryset) -> int:

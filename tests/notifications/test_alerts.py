@@ -551,3 +551,24 @@ def test_a_fan_out_whose_task_was_lost_is_queued_again_by_the_sweep(author, appr
     assert len(sms_outbox(settings)) == 1
     alert.refresh_from_db()
     assert alert.status == S.SENT
+
+
+def test_a_chunk_whose_task_was_lost_is_queued_again_within_a_minute(author, approver, settings):
+    """The broker lost the chunk's message before any worker took it: nothing was claimed, so
+    the sweep queues it again after a minute, not after a claim's whole lease."""
+    import time_machine
+
+    from civicportal.notifications import fanout
+    from civicportal.notifications.tasks_alerts import sweep_alerts
+
+    settings.ALERT_SEND_LEASE_SECONDS = 600
+    texter("resident")
+    alert = approved_alert(author, approver)  # the on-commit fan-out never runs
+    [chunk_id] = fanout.start(alert.pk)  # split, but the chunk's own message is lost
+    sweep_alerts()
+    assert not AlertDelivery.objects.exists()
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert fanout.stale_chunk_ids() == [chunk_id]
+        sweep_alerts()
+    assert sorted(AlertDelivery.objects.values_list("channel", "status")) == [("in_app", "sent"), ("sms", "sent")]
+    assert len(sms_outbox(settings)) == 1

@@ -278,3 +278,35 @@ def test_http_gateway_without_url_is_a_permanent_failure(settings):
     with pytest.raises(DeliveryError) as error:
         HTTPSMSBackend().send(to="+821012345678", title="T", body="B")
     assert error.value.permanent is True
+
+
+class DyingBackend(BaseBackend):
+    """A worker killed between its claim and the gateway's answer: nothing is recorded."""
+
+    def send(self, **kwargs):
+        raise KeyboardInterrupt("worker killed")
+
+
+def test_a_delivery_whose_worker_died_is_sent_by_the_sweep_after_its_lease(everywhere, settings):
+    settings.DELIVERY_LEASE_SECONDS = 120
+    note = Notification.objects.create(recipient=everywhere, kind="x", title="Lease")
+    delivery = Delivery.objects.create(notification=note, channel="sms")
+    start = datetime(2026, 11, 26, 12, 0, tzinfo=SEOUL)
+
+    settings.SMS_BACKEND = "tests.notifications.test_notify.DyingBackend"
+    with time_machine.travel(start, tick=False), pytest.raises(KeyboardInterrupt):
+        services.deliver(delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.lease_until) == (Delivery.Status.SENDING, start + timedelta(seconds=120))
+
+    settings.SMS_BACKEND = "civicportal.notifications.backends.ConsoleSMSBackend"
+    with time_machine.travel(start + timedelta(seconds=60), tick=False):
+        sweep_deliveries()  # still held by the (dead) claim: another worker may be sending it
+    assert outbox(settings, "sms") == []
+    with time_machine.travel(start + timedelta(seconds=121), tick=False):
+        sweep_deliveries()
+        sweep_deliveries()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.lease_until) == (Delivery.Status.SENT, 2, None)
+    sent = outbox(settings, "sms")
+    assert len(sent) == 1

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from civicportal.errors import Conflict, DomainError, NotAllowed
 from civicportal.notifications.models import Notification
-from proposals import services
+from proposals import selectors, services
 from proposals.models import (
     Decision,
     Evaluation,
@@ -428,7 +428,7 @@ def test_transition_map_refuses_skipping(proposal):
 def test_similar_proposals_found(citizen):
     ProposalFactory(title="Shade canopies at bus stops in Mapo", idea="Canopies at every bus stop")
     ProposalFactory(title="More public toilets in parks", idea="Toilets")
-    found = services.similar_proposals(title="Shade canopies for bus stops", idea="")
+    found = selectors.similar_proposals(title="Shade canopies for bus stops")
     assert [p.title for p in found] == ["Shade canopies at bus stops in Mapo"]
 
 
@@ -489,3 +489,31 @@ def test_database_refuses_call_closing_before_it_opens(department):
     now = timezone.now()
     with pytest.raises(IntegrityError), transaction.atomic():
         ThemedCall.objects.create(department=department, title="x", description="x", opens_at=now, closes_at=now)
+
+
+def test_a_voter_fan_out_lost_with_its_message_is_sent_by_the_outbox_sweep(evaluated, officer):
+    """The decision commits but its fan-out message is lost (on-commit never runs here): the
+    outbox keeps it, and the sweep sends it a minute later, once."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from civicportal.outbox.models import QueuedTask
+    from civicportal.outbox.tasks import sweep
+
+    services.proposal_decide(
+        officer=officer,
+        proposal_id=evaluated.pk,
+        outcome="rejected",
+        summary="Not now.",
+        reason_ordinances=True,
+        reasons="The ordinance forbids it.",
+    )
+    assert Notification.objects.filter(kind="proposals.decided_voter").count() == 0
+    assert QueuedTask.objects.filter(name="proposals.tasks.notify_voters_of_decision").count() == 1
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        sweep()
+        sweep()
+    assert Notification.objects.filter(kind="proposals.decided_voter").count() == 11
+    assert not QueuedTask.objects.exists()

@@ -77,3 +77,53 @@ def test_a_proposal_about_a_place_gets_its_district(client, citizen):
     )
     assert response.status_code == 302
     assert Proposal.objects.get(title="합정역 사거리 횡단보도 신설").district.code == "11440"
+
+
+# --- The shared similarity service (civicportal.similarity): paraphrases, spacing, hard negatives
+
+
+@pytest.fixture
+def oasis(db):
+    return {
+        "library": ProposalFactory(title="동네 도서관 야간 개방 확대", author__username="writer_kim"),
+        "pool": ProposalFactory(title="한강 야외 수영장 확대"),
+        "parking": ProposalFactory(title="도서관 주차장 확대"),  # shares 도서관 and 확대 only
+        "dogs": ProposalFactory(title="한강공원 반려견 놀이터 조성"),
+        "kids": ProposalFactory(title="어린이 놀이터 조성"),  # shares 놀이터 and 조성 only
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "not_expected"),
+    [
+        ("도서관을 밤늦게까지 야간 개방해 주세요", "library", "parking"),
+        ("도서관야간개방", "library", "parking"),
+        ("반려견놀이터를 한강공원에", "dogs", "kids"),
+        ("한강공원에 반려견이 뛰어놀 놀이터 만들기", "dogs", "kids"),
+    ],
+)
+def test_the_panel_while_typing_understands_paraphrases_and_spacing(client, oasis, typed, expected, not_expected):
+    page = client.get(reverse("proposals:similar"), {"title": typed}, HTTP_HX_REQUEST="true").content.decode()
+    assert reverse("proposals:detail", args=[oasis[expected].pk]) in page
+    assert oasis[not_expected].title not in page
+
+
+def test_the_panel_shows_no_author(client, oasis):
+    page = client.get(reverse("proposals:similar"), {"title": "도서관 야간 개방"}).content.decode()
+    assert oasis["library"].title in page
+    assert "writer_kim" not in page and "writer" not in page
+
+
+def test_the_submit_form_offers_the_paraphrased_proposal_and_links_to_it(client, citizen, oasis):
+    client.force_login(citizen)
+    response = client.post(reverse("proposals:submit"), {**FORM, "title": "도서관을 밤에도 여는 야간 개방"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("proposals:detail", args=[oasis["library"].pk]) in page
+    assert oasis["parking"].title not in page
+    assert not Proposal.objects.filter(title="도서관을 밤에도 여는 야간 개방").exists()
+
+
+def test_the_api_ranks_by_score(api_client, oasis):
+    found = api_client.get("/api/v1/proposals/similar/", {"title": "한강공원 반려견 놀이터"}).json()
+    assert [p["id"] for p in found] == [oasis["dogs"].pk]

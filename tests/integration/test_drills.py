@@ -1,0 +1,29 @@
+"""Fault drills on servers of their own (tests/integration/throwaway.py): each restarts only those."""
+
+import pytest
+
+from tests.integration import throwaway
+
+pytestmark = [pytest.mark.integration]
+
+why_not = throwaway.available()
+if why_not:
+    pytestmark.append(pytest.mark.skip(reason=why_not))
+
+
+def test_postgres_restarting_during_voting_answers_503_loses_no_vote_and_its_backup_restores():
+    from tests.integration.drill_postgres_restart import run
+
+    result = run(voters=600, clients=24)
+    statuses = result["statuses"]
+    assert result["restarted"]
+    # Only "counted", "already counted" and "try again" ever: never a 500, never a hang.
+    assert set(statuses) <= {"201", "409", "503"}, statuses
+    assert result["missing_retry_after"] == 0
+    assert result["slowest_request_s"] < 15
+    # Every voter's vote settled, and the database holds exactly one ballot per voter.
+    assert result["settled"] == 600
+    assert result["stored"] == 600
+    # The backup restores into a new database that the portal serves, every vote in it.
+    assert result["restore"]["ballots"] == 600
+    assert result["restore"]["healthz"] == "200 ok"

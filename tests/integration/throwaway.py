@@ -1,0 +1,146 @@
+"""PostgreSQL and Redis of their own, on spare ports, for fault drills.
+
+A drill restarts or kills these, never the servers CI and the other tests use. PostgreSQL's
+``initdb`` refuses root, so the cluster belongs to the ``postgres`` user (see RECIPES)."""
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def free_port(start: int) -> int:
+    for port in range(start, start + 200):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError("no free port")
+
+
+def postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def available() -> str:
+    """Why a drill cannot run here, or "" when it can."""
+    if postgres_bin() is None:
+        return "PostgreSQL server binaries are not installed"
+    if os.geteuid() != 0 and not shutil.which("sudo"):
+        return "needs root (or sudo) to run initdb as the postgres user"
+    if not shutil.which("redis-server"):
+        return "redis-server is not installed"
+    return ""
+
+
+def _as_postgres(command: str) -> subprocess.CompletedProcess:
+    runner = ["su", "postgres", "-s", "/bin/sh", "-c", command]
+    if os.geteuid() != 0:
+        runner = ["sudo", "-u", "postgres", "sh", "-c", command]
+    return subprocess.run(runner, check=True, capture_output=True, text=True, timeout=120)
+
+
+class ThrowawayPostgres:
+    def __init__(self):
+        self.bin = postgres_bin()
+        self.dir = Path(tempfile.mkdtemp(prefix="civic-drill-pg-"))
+        shutil.chown(self.dir, "postgres", "postgres")
+        self.port = free_port(5498)
+        _as_postgres(f"{self.bin}/initdb -D {self.dir}/data -E UTF8 --locale=C.UTF-8 -U postgres -A trust")
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/civic_drill"
+
+    def _ctl(self, action: str, *extra: str):
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        _as_postgres(
+            f"{self.bin}/pg_ctl -D {self.dir}/data -o '{options}' -l {self.dir}/log -w {action} {' '.join(extra)}"
+        )
+
+    def start(self):
+        self._ctl("start")
+
+    def restart(self):
+        """A fast restart: sessions are cut, the server is back in about a second."""
+        self._ctl("restart", "-m", "fast")
+
+    def psql(self, sql: str, database: str = "postgres"):
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database, "-qAtc", sql],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+    def create_database(self):
+        self.psql(
+            "CREATE DATABASE civic_drill TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"
+        )
+        self.psql("CREATE EXTENSION IF NOT EXISTS pg_trgm", database="civic_drill")
+
+    def stop(self):
+        try:
+            self._ctl("stop", "-m", "immediate")
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ThrowawayRedis:
+    def __init__(self):
+        self.port = free_port(6498)
+        self.dir = Path(tempfile.mkdtemp(prefix="civic-drill-redis-"))
+        self.pidfile = self.dir / "redis.pid"
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        subprocess.run(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.pidfile),
+                "--dir",
+                str(self.dir),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        for _ in range(100):
+            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).returncode == 0:
+                return
+            time.sleep(0.05)
+        raise RuntimeError("the drill's Redis did not start")
+
+    def restart(self):
+        """Stop without saving and start empty: the broker forgets everything it held."""
+        self.stop(keep_dir=True)
+        self.start()
+
+    def stop(self, keep_dir=False):
+        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True)
+        for _ in range(100):
+            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).returncode != 0:
+                break
+            time.sleep(0.05)
+        if not keep_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
