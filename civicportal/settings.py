@@ -340,6 +340,14 @@ REALTIME_ECHO = env.bool("REALTIME_ECHO", default=False)
 # a citizen waiting longer than CALLCENTER_CHAT_ANSWER_SECONDS is offered to leave a message.
 CALLCENTER_CHAT_GRACE_SECONDS = env.int("CALLCENTER_CHAT_GRACE_SECONDS", default=60)
 CALLCENTER_CHAT_ANSWER_SECONDS = env.int("CALLCENTER_CHAT_ANSWER_SECONDS", default=180)
+# /ws/live/: at most one "changed" per topic per this many seconds (a burst ends with one more);
+# a poll's results at most every REALTIME_POLL_COALESCE_SECONDS (its pages polled every 3 s).
+REALTIME_COALESCE_SECONDS = env.float("REALTIME_COALESCE_SECONDS", default=1.0)
+REALTIME_POLL_COALESCE_SECONDS = env.float("REALTIME_POLL_COALESCE_SECONDS", default=3.0)
+# The monitoring board (city-wide aggregates, polled every 30 s before): at most every 30 s.
+REALTIME_BOARD_COALESCE_SECONDS = env.float("REALTIME_BOARD_COALESCE_SECONDS", default=30.0)
+# Channel-layer calls in flight per ASGI process (channels-redis pools 100 connections).
+REALTIME_LAYER_CONCURRENCY = env.int("REALTIME_LAYER_CONCURRENCY", default=50)
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

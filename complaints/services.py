@@ -24,7 +24,7 @@ from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, DepartmentMembership, District
 from civicportal.errors import Conflict, DomainError
 from civicportal.notifications.services import notify
-from complaints import suggestions
+from complaints import live, suggestions
 from complaints.models import (
     CONFIDENTIAL_KINDS,
     OPEN_STATUSES,
@@ -352,6 +352,7 @@ def case_file(
     # A message the broker loses is made up for by ``after_filing_sweep`` (the case's own
     # ``acknowledged_at`` says what is still undone: no extra row at filing).
     case_id = case.pk
+    live.case_changed(case.department_id)  # before the filing's task: the queue hears at once
     transaction.on_commit(lambda: _queue_after_filing(case_id))
     return case
 
@@ -503,6 +504,7 @@ def case_route(*, case, by) -> Case:
         note = rule.name if rule else (suggestions.routed_note(learned) if learned else "")
         event = case.transition_to(Status.RECEIVED, by=by, kind=E.ROUTED, note=note)
         event.from_department_id, event.to_department = case.department_id, department
+        live.case_changed(case.department_id, department.pk)
         case.department, case.officer, case.is_simple = department, None, simple or case.is_simple
         _set_deadline(case, timezone.now())
         case.save()
@@ -542,6 +544,7 @@ def _assign(case, *, officer, by, claim) -> Case:
         case.officer = officer
         case.save(update_fields=["status", "officer"])
         event.save()
+        live.case_changed(case.department_id)
         if officer.pk != by.pk:
             notify(
                 [officer],
@@ -572,6 +575,7 @@ def case_mark_simple(*, case, by, simple=True) -> Case:
         case.is_simple = simple
         _set_deadline(case, case.clock_started_at)
         case.save()
+        live.case_changed(case.department_id)
         CaseEvent.objects.create(case=case, kind=E.MARKED_SIMPLE, actor=by, note="simple" if simple else "regular")
     return case
 
@@ -583,6 +587,7 @@ def _answer_one(case, *, by, text, now, note=""):
     case.save()
     event.at = now
     event.save()
+    live.case_changed(case.department_id)
     if case.citizen_id:
         notify(
             [case.citizen],
@@ -643,6 +648,7 @@ def case_transfer(*, case, by, to_department, reason) -> Case:
             note=reason,
         )
         event.from_department_id, event.to_department = case.department_id, to_department
+        live.case_changed(case.department_id, to_department.pk)
         case.department, case.officer = to_department, None
         if not external:
             _set_deadline(case, now)
@@ -675,6 +681,7 @@ def case_mark_duplicate(*, case, primary, by) -> Case:
             raise Conflict(_("Only open cases can be linked."))
         case.duplicate_of = primary
         case.save(update_fields=["duplicate_of"])
+        live.case_changed(case.department_id)
         CaseEvent.objects.create(case=case, kind=E.DUPLICATE, actor=by, note=primary.tracking_number, is_internal=True)
         if primary.status in (Status.ANSWERED, Status.CLOSED):
             _answer_one(
@@ -726,6 +733,7 @@ def case_request_additional_answer(*, case, by, text) -> Case:
         _set_deadline(case, now)
         case.save()
         event.save()
+        live.case_changed(case.department_id)
         recipients = [case.officer] if case.officer_id else _department_officers(case.department_id)
         notify(
             recipients,
@@ -766,6 +774,7 @@ def sla_sweep(now=None, batch=500) -> dict:
                 continue
             case = Case.objects.select_related("officer").get(pk=case_id)
             CaseEvent.objects.create(case=case, kind=E.WARNED, at=now, is_internal=True)
+            live.case_changed(case.department_id)
             recipients = [case.officer] if case.officer_id else _department_officers(case.department_id)
             notify(
                 recipients,
@@ -783,6 +792,7 @@ def sla_sweep(now=None, batch=500) -> dict:
             Case.objects.filter(pk=case_id, warned_at__isnull=True).update(warned_at=now)
             case = Case.objects.get(pk=case_id)
             CaseEvent.objects.create(case=case, kind=E.ESCALATED, at=now, is_internal=True)
+            live.case_changed(case.department_id)
             notify(
                 _supervisors(case.department_id),
                 "complaints.overdue",

@@ -27,6 +27,7 @@ from civicportal.accounts.models import CitizenProfile, Role, User
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
 from civicportal.notifications.services import notify
 from civicportal.outbox.services import queue_after_commit
+from polls import live
 from polls.models import (
     Ballot,
     BallotChoice,
@@ -685,6 +686,7 @@ def vote_cast(*, poll, voter, option_ids, position=None, qr=None, room_password=
                 _count_ballot(poll.pk, chosen, tally_shard(voter.pk))
     except IntegrityError:
         raise Conflict(_("You have already voted in this poll."), code="already_voted")
+    live.poll_changed(poll.pk)
     return ballot
 
 

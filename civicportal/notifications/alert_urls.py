@@ -8,6 +8,7 @@ app_name = "alerts"
 urlpatterns = [
     path("", views.index, name="index"),
     path("feed.atom", views.CurrentAlertsFeed(), name="feed"),
+    path("banner/", views.banner, name="banner"),
     path("manage/", views.manage, name="manage"),
     path("manage/new/", views.create, name="create"),
     path("manage/<int:pk>/", views.officer_detail, name="officer_detail"),

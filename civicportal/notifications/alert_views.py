@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, rfc3339_date
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from civicportal.errors import DomainError, NotFound
 from civicportal.notifications import alert_selectors, alerts, cap, fanout
@@ -49,6 +50,14 @@ def index(request):
         list(published.exclude(pk__in=current_ids).filter(approved_at__gte=now - timedelta(days=90))[:50])
     )
     return render(request, "notifications/alerts/index.html", {"current": current, "recent": recent})
+
+
+@require_GET
+@never_cache
+def banner(request):
+    """The banner of alerts in force and the bell, for the reader: what a page under the header
+    shows, fetched again when ``/ws/live/`` says the "alerts" topic changed."""
+    return render(request, "includes/alert_banner_live.html")
 
 
 def detail(request, identifier):

@@ -12,7 +12,7 @@ from civicportal import limits
 from civicportal.accounts.models import District
 from civicportal.accounts.permissions import require
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
-from civicportal.notifications import alert_selectors
+from civicportal.notifications import alert_selectors, live
 from civicportal.notifications import alert_vocabulary as vocabulary
 from civicportal.notifications.models import (
     ALERT_LANGUAGES,
@@ -229,7 +229,8 @@ def _queue_fanout(alert_id):
     from civicportal.notifications.tasks_alerts import fan_out_alert
 
     alert_selectors.forget_current_now()  # it is in force (or all-cleared) from now on every page
-
+    live.alerts_changed(now=True)  # open pages fetch their banner again (the list is dropped above)
+    live.alert_progress_changed(alert_id, now=True)
     fan_out_alert.delay(alert_id)
 
 
@@ -261,6 +262,8 @@ def alert_cancel(*, alert: EmergencyAlert, by, note: str = "") -> EmergencyAlert
     if alert.approved_at is not None:
         _publish_withdrawal(alert, by)
     alert_selectors.forget_current()
+    live.alerts_changed()
+    live.alert_progress_changed(alert.pk)
     return alert
 
 

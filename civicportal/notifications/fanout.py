@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicportal.accounts.models import CitizenProfile, User
 from civicportal.errors import Conflict
+from civicportal.notifications import live
 from civicportal.notifications.backends import DeliveryError, get_backend, get_social_backend
 from civicportal.notifications.models import (
     AlertBroadcast,
@@ -555,6 +556,7 @@ def run_chunk(chunk_id: int) -> int:
         AlertChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(done_at=timezone.now())
         recount([chunk])
     finish_if_done(alert.pk)
+    live.alert_progress_changed(alert.pk, now=True)
     return sent
 
 
@@ -613,6 +615,7 @@ def finish_if_done(alert_id: int, *, split: bool = False) -> bool:
     )
     if finished:
         AlertEvent.objects.create(alert_id=alert_id, from_status=S.SENDING, to_status=S.SENT)
+        live.alerts_changed(now=True)  # the in-app deliveries are in the inboxes: bells count them now
     return bool(finished)
 
 

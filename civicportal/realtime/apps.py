@@ -6,3 +6,8 @@ class RealtimeConfig(AppConfig):
     name = "civicportal.realtime"
     label = "realtime"
     verbose_name = _("Real-time layer")
+
+    def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("live")  # each program's topics of /ws/live/ (civicportal/realtime/live.py)

@@ -4,9 +4,11 @@ from django.urls import path
 
 from callcenter.chat.consumers import ConversationConsumer, QueueConsumer
 from civicportal.realtime.consumers import EchoConsumer
+from civicportal.realtime.live import LiveConsumer
 
 websocket_urlpatterns = [
     path("ws/echo/", EchoConsumer.as_asgi()),
     path("ws/callcenter/chat/<uuid:conversation_id>/", ConversationConsumer.as_asgi()),
     path("ws/callcenter/queue/", QueueConsumer.as_asgi()),
+    path("ws/live/", LiveConsumer.as_asgi()),
 ]

@@ -40,12 +40,12 @@ def polls_site(demo_site):
     return Poll.objects.get(question=polls_demo.MAPO_QUESTION)
 
 
-def test_citizen_votes_and_watches_results(page, live_server, polls_site):
+def test_citizen_votes_and_watches_results(page, asgi_server, polls_site):
     poll = polls_site
     page.set_viewport_size(PHONE)
-    log_in(page, live_server, "citizen")
+    log_in(page, asgi_server, "citizen")
 
-    page.goto(f"{live_server.url}/polls/")
+    page.goto(f"{asgi_server.url}/polls/")
     check_a11y(page, "polls index (phone)")
     check_no_horizontal_scroll(page)
     screenshot(page, "polls-index-phone")
@@ -60,7 +60,7 @@ def test_citizen_votes_and_watches_results(page, live_server, polls_site):
     check_no_horizontal_scroll(page)
     screenshot(page, "polls-detail-voted-phone")
 
-    # Someone else votes: the open page updates by itself (htmx polling).
+    # Someone else votes: the open page updates by itself (pushed over /ws/live/).
     other = CitizenFactory(username="neighbour")
     option = poll.options.get(text=polls_demo.MAPO_OPTIONS[0])
     services.vote_cast(poll=poll, voter=other, option_ids=[option.pk])
@@ -76,18 +76,18 @@ def test_citizen_votes_and_watches_results(page, live_server, polls_site):
             const r = await fetch(url, {method: 'POST', body});
             return r.status;
         }""",
-        [f"{live_server.url}/polls/{poll.pk}/vote/", str(option.pk)],
+        [f"{asgi_server.url}/polls/{poll.pk}/vote/", str(option.pk)],
     )
     assert status == 409
     poll.refresh_from_db()
     assert poll.total_ballots == 2
 
-    page.goto(f"{live_server.url}/polls/{poll.pk}/")
+    page.goto(f"{asgi_server.url}/polls/{poll.pk}/")
     check_a11y(page, "poll detail (desktop)")
-    page.goto(f"{live_server.url}/polls/{poll.pk}/results/")
+    page.goto(f"{asgi_server.url}/polls/{poll.pk}/results/")
     check_a11y(page, "results (desktop)")
     screenshot(page, "polls-results-desktop")
-    page.goto(f"{live_server.url}/polls/propose/")
+    page.goto(f"{asgi_server.url}/polls/propose/")
     check_a11y(page, "propose (desktop)")
     page.set_viewport_size(PHONE)
     check_a11y(page, "propose (phone)")
