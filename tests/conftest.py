@@ -64,8 +64,9 @@ def _clear_process_caches():
 
 @pytest.fixture(autouse=True)
 def _districts_survive_flushes(request, django_db_blocker):
-    """A transactional test (browser, worker) ends with a flush that empties every table,
-    the 25 districts loaded by migration included: put them back for the next test."""
+    """A transactional test (browser, worker, socket) ends with a flush that empties every table,
+    the 25 districts and the policy pages loaded by migration included: put them back for the
+    next test."""
     yield
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or any(
@@ -73,10 +74,12 @@ def _districts_survive_flushes(request, django_db_blocker):
     )
     if transactional:
         from civicportal.accounts.districts import load_districts
-        from civicportal.accounts.models import District
+        from civicportal.accounts.models import District, PolicyPage
+        from civicportal.accounts.policy_texts import load_policy_pages
 
         with django_db_blocker.unblock():
             load_districts(District)
+            load_policy_pages(PolicyPage)  # the terms and privacy notice, loaded by a migration too
 
 
 @pytest.fixture
