@@ -44,12 +44,17 @@ def test_the_city_gauges_count_open_and_overdue_cases_by_department(department):
 
 def test_waiting_contacts_and_request_counters_are_exposed(citizen):
     from callcenter import services
+    from callcenter.chat import services as chat
+    from callcenter.models import Topic
 
     services.web_message_submit(citizen=citizen, text="주차 문의입니다")
+    topic = Topic.objects.create(code="metrics-topic", name_ko="주차", name_en="Parking")
+    chat.conversation_start(citizen=citizen, kind="text", language="en", topic=topic)
     client = Client()
     client.get("/healthz")
     samples = scrape(client)
     assert value(samples, "civic_callcenter_waiting", channel=Contact.Channel.WEB_MESSAGE) == 1
+    assert value(samples, "civic_callcenter_conversations_waiting", queue="foreign", kind="text") == 1
     assert value(samples, "civic_http_requests_total", view="healthz", method="GET", status="2xx") >= 1
     assert value(samples, "civic_http_request_seconds_count", view="healthz", method="GET") >= 1
     assert value(samples, "civic_db_queries_total", view="healthz") >= 1
