@@ -279,7 +279,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [env.str("CHANNEL_LAYER_URL", default=REDIS_URL)],
+                # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s the layer
+                # blocks in BZPOPMIN: every idle socket's consumer crashed with TimeoutError.
+                "hosts": [{"address": env.str("CHANNEL_LAYER_URL", default=REDIS_URL), "socket_timeout": 15}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="civic:ws"),
                 "capacity": 1000,
                 "expiry": 60,
