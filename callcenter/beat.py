@@ -11,4 +11,6 @@ SCHEDULE: dict = {
         "task": "callcenter.compute_recent_daily_summaries",
         "schedule": crontab(hour=0, minute=20),
     },
+    # A counsellor's dropped conversations return to the queue once their grace period is over.
+    "callcenter-chat-grace-sweep": {"task": "callcenter.chat.grace_sweep", "schedule": 15.0},
 }

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "polls",
     "proposals",
     "callcenter",
+    "callcenter.chat",
     "open311",
 ]
 
@@ -297,6 +298,10 @@ REALTIME_RATE = env.int("REALTIME_RATE", default=20)
 REALTIME_RATE_SECONDS = env.int("REALTIME_RATE_SECONDS", default=10)
 # /ws/echo/ answers any message: the benchmarks' baseline, off unless asked for.
 REALTIME_ECHO = env.bool("REALTIME_ECHO", default=False)
+# 120 live counselling: a counsellor whose connection dropped keeps a conversation this long;
+# a citizen waiting longer than CALLCENTER_CHAT_ANSWER_SECONDS is offered to leave a message.
+CALLCENTER_CHAT_GRACE_SECONDS = env.int("CALLCENTER_CHAT_GRACE_SECONDS", default=60)
+CALLCENTER_CHAT_ANSWER_SECONDS = env.int("CALLCENTER_CHAT_ANSWER_SECONDS", default=180)
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

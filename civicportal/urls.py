@@ -45,6 +45,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("polls/", include("polls.urls")),
     path("proposals/", include("proposals.urls")),
+    path("callcenter/chat/", include("callcenter.chat.urls")),
     path("callcenter/", include("callcenter.urls")),
     path("open311/v2/", include("open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

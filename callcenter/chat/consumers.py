@@ -1,0 +1,245 @@
+"""The sockets of 120 live counselling (protocol: docs/realtime.md, "120 live counselling").
+
+``/ws/callcenter/chat/<id>/``: one conversation. The first message is ``join``; the reader's role
+(citizen or counsellor) is decided then, because an anonymous citizen proves it with the token.
+``/ws/callcenter/queue/``: the counsellors' live queue, a fresh snapshot after every change.
+"""
+
+from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
+
+from callcenter.chat import selectors, services
+from callcenter.chat.models import Conversation, Message
+from civicportal.errors import DomainError
+from civicportal.realtime.consumers import PortalJsonConsumer
+
+SESSION_TOKENS = "callcenter_chat_tokens"
+CITIZEN, COUNSELLOR = Message.Sender.CITIZEN, Message.Sender.COUNSELLOR
+
+
+def session_tokens(scope, conversation_id) -> list[str]:
+    session = scope.get("session")
+    if session is None:
+        return []
+    try:
+        tokens = session.get(SESSION_TOKENS) or {}
+    except Exception:  # noqa: BLE001 - an unreadable session is no session
+        return []
+    token = tokens.get(str(conversation_id))
+    return [token] if token else []
+
+
+class ConversationConsumer(PortalJsonConsumer):
+    async def connect(self):
+        self.conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
+        self.role = None
+        self.groups_joined: list[str] = []
+        await self.accept()
+
+    # --- joining -------------------------------------------------------------------------------
+
+    @database_sync_to_async
+    def _authorise(self, token):
+        tokens = session_tokens(self.scope, self.conversation_id) + ([token] if isinstance(token, str) else [])
+        return services.conversation_for(conversation_id=self.conversation_id, user=self.user, tokens=tokens)
+
+    @database_sync_to_async
+    def _joined(self, after):
+        conversation = services.get_conversation(self.conversation_id)
+        if self.role == COUNSELLOR and conversation.counsellor_id == self.user.pk:
+            services.counsellor_back(conversation=conversation, counsellor=self.user)
+        return selectors.joined_payload(conversation, role=self.role, after=after)
+
+    async def _join_group(self, group):
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.append(group)
+
+    async def on_join(self, content):
+        after = content.get("after", 0)
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            return await self.send_error("bad_message", _("“after” is the number of the last message seen."))
+        if self.role is None:
+            try:
+                conversation, self.role = await self._authorise(content.get("token"))
+            except DomainError as refused:
+                return await self.close(code=4404 if refused.status_code == 404 else 4403)
+            await self._join_group(conversation.group)
+            if self.role == COUNSELLOR:
+                await self._join_group(conversation.staff_group)
+            else:
+                await self._join_group(services.WAITING_GROUP)
+        await self.send_json(await self._joined(after))
+
+    # --- messages from the reader ----------------------------------------------------------------
+
+    async def receive_json(self, content, **kwargs):
+        kind = content["type"]
+        if kind == "join":
+            return await self.on_join(content)
+        if self.role is None:
+            return await self.send_error("bad_message", _("Join the conversation first."))
+        handler = {
+            "message": self.on_message,
+            "typing": self.on_typing,
+            "read": self.on_read,
+            "signal": self.on_signal,
+            "end": self.on_end,
+            "note": self.on_note,
+        }.get(kind)
+        if handler is None:
+            return await self.send_error("bad_message", _("Unknown message type."))
+        try:
+            await handler(content)
+        except DomainError as refused:
+            await self.send_error(refused.code, refused.message)
+
+    @database_sync_to_async
+    def _post(self, client_id, text):
+        conversation = services.get_conversation(self.conversation_id)
+        message, _created = services.message_post(
+            conversation=conversation, role=self.role, user=self.user, client_id=client_id, text=text
+        )
+        return message.seq
+
+    async def on_message(self, content):
+        client_id, text = content.get("client_id"), content.get("text", "")
+        seq = await self._post(client_id, text)
+        await self.send_json({"type": "ack", "client_id": client_id, "seq": seq})
+
+    async def relay(self, payload):
+        """To the other side only; nothing is stored."""
+        await self.channel_layer.group_send(
+            f"callcenter.chat.{self.conversation_id}", {"type": "chat.relay", "from": self.role, "payload": payload}
+        )
+
+    async def on_typing(self, content):
+        on = content.get("on")
+        if not isinstance(on, bool):
+            return await self.send_error("bad_message", _("“on” is true or false."))
+        await self.relay({"type": "typing", "from": self.role, "on": on})
+
+    @database_sync_to_async
+    def _media_kind(self):
+        return services.get_conversation(self.conversation_id).is_media
+
+    async def on_signal(self, content):
+        data = content.get("data")
+        if not isinstance(data, dict):
+            return await self.send_error("bad_message", _("“data” is an object."))
+        if not await self._media_kind():
+            return await self.send_error("bad_message", _("Signals belong to video conversations."))
+        await self.relay({"type": "signal", "from": self.role, "data": data})
+
+    @database_sync_to_async
+    def _read(self, seq):
+        return services.read_mark(conversation=services.get_conversation(self.conversation_id), role=self.role, seq=seq)
+
+    async def on_read(self, content):
+        await self._read(content.get("seq"))
+
+    @database_sync_to_async
+    def _end(self):
+        services.conversation_end(
+            conversation=services.get_conversation(self.conversation_id), role=self.role, user=self.user
+        )
+
+    async def on_end(self, content):
+        await self._end()
+
+    @database_sync_to_async
+    def _note(self, text):
+        services.note_add(conversation=services.get_conversation(self.conversation_id), by=self.user, text=text)
+
+    async def on_note(self, content):
+        if self.role != COUNSELLOR:
+            return await self.send_error("forbidden", _("Only the centre's counsellors add notes."))
+        await self._note(content.get("text", ""))
+
+    # --- news from the group -------------------------------------------------------------------
+
+    async def chat_relay(self, event):
+        if event["from"] != self.role:
+            await self.send_json(event["payload"])
+
+    @database_sync_to_async
+    def _status_for_citizen(self):
+        conversation = services.get_conversation(self.conversation_id)
+        return conversation.status, selectors.status_payload(conversation)
+
+    async def push(self, event):
+        name = event["event"]
+        if name == "message":
+            await self.send_json(event["message"])
+        elif name == "read":
+            await self.send_json({"type": "read", "from": event["from"], "seq": event["seq"]})
+        elif name == "status":
+            payload = {key: event[key] for key in ("status", "queue_position", "expected_wait_seconds", "counsellor")}
+            await self.send_json({"type": "status", **payload})
+            if event["status"] == Conversation.Status.ACTIVE and self.role == COUNSELLOR:
+                await self._reclaim()
+        elif name == "note" and self.role == COUNSELLOR:
+            await self.send_json(event["note"])
+        elif name == "queue_changed" and self.role == CITIZEN:
+            status, payload = await self._status_for_citizen()
+            if status == Conversation.Status.WAITING:
+                await self.send_json({"type": "status", **payload})
+        elif name == "counsellor_left" and self.role == COUNSELLOR and event["user"] == self.user.pk:
+            await self._reclaim()
+
+    @database_sync_to_async
+    def _reclaim(self):
+        """Another socket of this counsellor closed while this one is open: still here."""
+        conversation = services.get_conversation(self.conversation_id)
+        if conversation.counsellor_id == self.user.pk:
+            services.counsellor_back(conversation=conversation, counsellor=self.user)
+
+    @database_sync_to_async
+    def _left(self):
+        conversation = services.get_conversation(self.conversation_id)
+        return services.counsellor_left(conversation=conversation, counsellor=self.user)
+
+    async def disconnect(self, code):
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.role == COUNSELLOR and await self._left():
+            await self.channel_layer.group_send(
+                f"callcenter.chat.{self.conversation_id}",
+                {"type": "push", "event": "counsellor_left", "user": self.user.pk},
+            )
+
+
+class QueueConsumer(PortalJsonConsumer):
+    """The counsellors' live queue: a snapshot on connect and after every change."""
+
+    async def connect(self):
+        if not await database_sync_to_async(self.user.has_perm)(services.WORK):
+            await self.close(code=4401 if not self.user.is_authenticated else 4403)
+            return
+        await self.channel_layer.group_add(services.QUEUE_GROUP, self.channel_name)
+        await self.accept()
+        await self.send_snapshot()
+
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(services.QUEUE_GROUP, self.channel_name)
+
+    async def send_snapshot(self):
+        await self.send_json(await database_sync_to_async(selectors.queue_snapshot)(self.user))
+
+    async def receive_json(self, content, **kwargs):
+        if content["type"] == "refresh":
+            return await self.send_snapshot()
+        if content["type"] == "accept":
+            try:
+                conversation = await database_sync_to_async(self._accept)(content.get("id"))
+            except DomainError as refused:
+                return await self.send_error(refused.code, refused.message)
+            return await self.send_json({"type": "accepted", "id": str(conversation.pk)})
+        await self.send_error("bad_message", _("Unknown message type."))
+
+    def _accept(self, conversation_id):
+        conversation = services.get_conversation(conversation_id)
+        return services.conversation_accept(conversation=conversation, counsellor=self.user)
+
+    async def push(self, event):
+        if event["event"] == "queue_changed":
+            await self.send_snapshot()
