@@ -56,6 +56,7 @@ def parse_args():
     parser.add_argument("--port", type=int, default=8761)
     parser.add_argument("--idle-cap", type=int, default=10_000, help="idle sockets to try on one process")
     parser.add_argument("--no-idle", action="store_true", help="skip the idle-socket measurement")
+    parser.add_argument("--idle-only", action="store_true", help="only the idle-socket measurement")
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
     if args.quick:
@@ -374,6 +375,9 @@ async def idle_sockets(url, cap, pid):
     """Open idle echo sockets on one process until one fails or ``cap``; memory at each step."""
     semaphore = asyncio.Semaphore(100)
     held = []
+    warm = await asyncio.gather(*(open_socket(f"{url}/ws/echo/", semaphore=semaphore) for _ in range(20)))
+    await asyncio.gather(*(ws.close() for ws in warm))  # the first sockets load what every socket uses
+    await asyncio.sleep(1)
     before = resident_kib(pid)
     steps = []
     failure = None
@@ -414,24 +418,9 @@ def line(name, s):
     )
 
 
-def main():
-    args = parse_args()
-    raise_file_limit()
-    print(f"command: {' '.join([sys.executable, *sys.argv])}", flush=True)
-    print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
-    create_database()
-    process = None
+def run_rounds(args, conversations, url):
+    process = start_server(args.server, args.port, args.workers)
     try:
-        flush_redis()
-        t0 = time.perf_counter()
-        setup_django()
-        conversations = setup_conversations(args.conversations)
-        print(f"set-up: {len(conversations)} accepted conversations in {time.perf_counter() - t0:.0f} s", flush=True)
-        from django.db import connections
-
-        connections.close_all()
-        process = start_server(args.server, args.port, args.workers)
-        url = f"ws://127.0.0.1:{args.port}"
         sockets = 2 * len(conversations)
         results = {"echo": [], "chat": []}
         for round_number in range(1, args.rounds + 1):
@@ -443,9 +432,6 @@ def main():
                 summary = tally.summary()
                 results[name].append(summary)
                 print(f"round {round_number}", line(name, summary), flush=True)
-        stop_server(process)
-        process = None
-
         print(
             f"\n{args.server}, {args.workers} worker(s); {len(conversations)} conversations = {sockets} sockets; "
             f"each side every {args.interval:g} s for {args.duration:g} s; {args.rounds} round(s), alternating"
@@ -464,6 +450,29 @@ def main():
             f"  chat / echo: p50 ×{statistics.median(ratios_50):.2f}, p99 ×{statistics.median(ratios_99):.2f} "
             f"(per round: {', '.join(f'{a:.2f}/{b:.2f}' for a, b in zip(ratios_50, ratios_99, strict=True))})"
         )
+    finally:
+        stop_server(process)
+
+
+def main():
+    args = parse_args()
+    raise_file_limit()
+    print(f"command: {' '.join([sys.executable, *sys.argv])}", flush=True)
+    print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
+    create_database()
+    process = None
+    try:
+        flush_redis()
+        t0 = time.perf_counter()
+        setup_django()
+        conversations = [] if args.idle_only else setup_conversations(args.conversations)
+        print(f"set-up: {len(conversations)} accepted conversations in {time.perf_counter() - t0:.0f} s", flush=True)
+        from django.db import connections
+
+        connections.close_all()
+        url = f"ws://127.0.0.1:{args.port}"
+        if not args.idle_only:
+            run_rounds(args, conversations, url)
 
         if not args.no_idle:
             process = start_server(args.server, args.port, 1)
