@@ -15,6 +15,9 @@ import hmac
 import time
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+from civicportal.errors import Conflict, NotAllowed
 
 
 def turn_credentials(*, label: str, now: float | None = None) -> dict:
@@ -42,3 +45,21 @@ def ice_servers(*, label: str, now: float | None = None) -> list[dict]:
             }
         )
     return servers
+
+
+def conversation_ice_servers(*, conversation, role: str, user) -> list[dict]:
+    """The ICE servers for one participant of a video or sign-language conversation.
+
+    ``role`` comes from the conversation's gatekeeper (``chat.services.conversation_for``). Only
+    the conversation's two participants get them: its citizen, and the counsellor who accepted it
+    (not every counsellor of the centre, who may read it); never for a text or ended conversation.
+    """
+    from callcenter.chat.models import Conversation, Message
+
+    if not conversation.is_media:
+        raise Conflict(_("This is a text conversation: it has no video."), code="not_video")
+    if conversation.status == Conversation.Status.ENDED:
+        raise Conflict(_("This conversation has ended, and its video with it."), code="ended")
+    if role == Message.Sender.COUNSELLOR and conversation.counsellor_id != getattr(user, "pk", None):
+        raise NotAllowed(_("Only the counsellor who accepted this conversation joins its video."), code="not_yours")
+    return ice_servers(label=f"{conversation.pk}-{role}")
