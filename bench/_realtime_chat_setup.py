@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from rest_framework.authtoken.models import Token
 
 from callcenter.chat import services
@@ -17,6 +18,8 @@ def accepted_conversations(count):
     """``count`` text conversations, each started by its own signed-in citizen and accepted by one
     of ``count / 20`` counsellors; returns (conversation id, citizen token, counsellor token) rows."""
     started = time.perf_counter()
+    # The bench's accounts never sign in with a password: no slow hashing in the set-up.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     centre = DepartmentFactory(
         code="dasan-120-bench", name_ko="120다산콜재단", name_en="120 Dasan", kind=Department.Kind.CALL_CENTRE
     )

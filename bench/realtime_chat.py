@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -152,6 +153,8 @@ def start_server(kind, port, workers):
             "off",
             "--backlog",
             "4096",
+            "--timeout-graceful-shutdown",
+            "5",
         ]
     else:
         command = [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port), "civicportal.asgi:application"]
@@ -168,23 +171,31 @@ def start_server(kind, port, workers):
     sys.exit("the ASGI server did not answer")
 
 
+def children_of(pid):
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
 def stop_server(process):
+    """Stop the server and its worker processes (a worker must not outlive it holding the database)."""
+    workers = children_of(process.pid)
     process.terminate()
     try:
         process.wait(15)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    for pid in workers:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def resident_kib(pid):
     """Resident memory of ``pid`` and its children (uvicorn's workers), in KiB."""
     total = 0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for each in pids:
+    for each in [pid, *children_of(pid)]:
         for line in Path(f"/proc/{each}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
