@@ -461,12 +461,16 @@ def web_message_answer(*, contact, by, answer: str, topic=None) -> Contact:
         if topic is not None:
             locked.topic = topic
         _close(locked, by=by, outcome=Contact.Outcome.ANSWERED)
-        notify(
-            [locked.caller],
+        # A message left without an account (from a live chat) is answered by text, under the
+        # consent recorded with the number.
+        _tell_caller(
+            locked,
+            by=by,
             kind="callcenter.answered",
             title=_("120 Dasan answered your message"),
             body=answer[:500],
-            link=reverse("callcenter:contact_detail", args=[locked.pk]),
+            link=reverse("callcenter:contact_detail", args=[locked.pk]) if locked.caller_id else "",
+            purpose="answer",
         )
     return locked
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("complaints/", include("complaints.api_urls")),
     path("polls/", include("polls.api_urls")),
     path("proposals/", include("proposals.api_urls")),
+    path("callcenter/chat/", include("callcenter.chat.api_urls")),
     path("callcenter/", include("callcenter.api_urls")),
     # Last: an empty prefix is tried pattern by pattern for every request that reaches it.
     path("", include("civicportal.notifications.api_urls")),

@@ -326,6 +326,10 @@ REST_FRAMEWORK = {
         "token_obtain": env.str("THROTTLE_TOKEN", default="10/minute"),
         # Following a case with its tracking number and access code, per address (page and API).
         "case_track": env.str("THROTTLE_CASE_TRACK", default="10/minute"),
+        # Starting a 120 live conversation, per address (page and API).
+        "chat_start": env.str("THROTTLE_CHAT_START", default="20/hour"),
+        # Images sent into a live conversation, per address (each is decoded and re-encoded).
+        "chat_image": env.str("THROTTLE_CHAT_IMAGE", default="30/minute"),
     },
     "EXCEPTION_HANDLER": "civicportal.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -46,8 +46,8 @@ class ConversationConsumer(PortalJsonConsumer):
     @database_sync_to_async
     def _joined(self, after):
         conversation = services.get_conversation(self.conversation_id)
-        if self.role == COUNSELLOR and conversation.counsellor_id == self.user.pk:
-            services.counsellor_back(conversation=conversation, counsellor=self.user)
+        if self.role == COUNSELLOR:
+            services.counsellor_back(counsellor=self.user)
         return selectors.joined_payload(conversation, role=self.role, after=after)
 
     async def _join_group(self, group):
@@ -66,6 +66,7 @@ class ConversationConsumer(PortalJsonConsumer):
             await self._join_group(conversation.group)
             if self.role == COUNSELLOR:
                 await self._join_group(conversation.staff_group)
+                await self._join_group(services.presence_group(self.user))
             else:
                 await self._join_group(services.WAITING_GROUP)
         await self.send_json(await self._joined(after))
@@ -175,37 +176,27 @@ class ConversationConsumer(PortalJsonConsumer):
         elif name == "status":
             payload = {key: event[key] for key in ("status", "queue_position", "expected_wait_seconds", "counsellor")}
             await self.send_json({"type": "status", **payload})
-            if event["status"] == Conversation.Status.ACTIVE and self.role == COUNSELLOR:
-                await self._reclaim()
         elif name == "note" and self.role == COUNSELLOR:
             await self.send_json(event["note"])
         elif name == "queue_changed" and self.role == CITIZEN:
             status, payload = await self._status_for_citizen()
             if status == Conversation.Status.WAITING:
                 await self.send_json({"type": "status", **payload})
-        elif name == "counsellor_left" and self.role == COUNSELLOR and event["user"] == self.user.pk:
-            await self._reclaim()
-
-    @database_sync_to_async
-    def _reclaim(self):
-        """Another socket of this counsellor closed while this one is open: still here."""
-        conversation = services.get_conversation(self.conversation_id)
-        if conversation.counsellor_id == self.user.pk:
-            services.counsellor_back(conversation=conversation, counsellor=self.user)
-
-    @database_sync_to_async
-    def _left(self):
-        conversation = services.get_conversation(self.conversation_id)
-        return services.counsellor_left(conversation=conversation, counsellor=self.user)
+        elif name == "counsellor_left":
+            await database_sync_to_async(services.counsellor_back)(counsellor=self.user)
 
     async def disconnect(self, code):
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
-        if self.role == COUNSELLOR and await self._left():
-            await self.channel_layer.group_send(
-                f"callcenter.chat.{self.conversation_id}",
-                {"type": "push", "event": "counsellor_left", "user": self.user.pk},
-            )
+        if self.role == COUNSELLOR:
+            await counsellor_socket_closed(self.channel_layer, self.user)
+
+
+async def counsellor_socket_closed(layer, user):
+    """Start the grace period of the counsellor's conversations, and ask any other socket of
+    theirs still open to say they are here."""
+    if await database_sync_to_async(services.counsellor_left)(counsellor=user):
+        await layer.group_send(services.presence_group(user), {"type": "push", "event": "counsellor_left"})
 
 
 class QueueConsumer(PortalJsonConsumer):
@@ -216,11 +207,18 @@ class QueueConsumer(PortalJsonConsumer):
             await self.close(code=4401 if not self.user.is_authenticated else 4403)
             return
         await self.channel_layer.group_add(services.QUEUE_GROUP, self.channel_name)
+        await self.channel_layer.group_add(services.presence_group(self.user), self.channel_name)
+        self.joined = True
         await self.accept()
+        await database_sync_to_async(services.counsellor_back)(counsellor=self.user)
         await self.send_snapshot()
 
     async def disconnect(self, code):
+        if not getattr(self, "joined", False):
+            return
         await self.channel_layer.group_discard(services.QUEUE_GROUP, self.channel_name)
+        await self.channel_layer.group_discard(services.presence_group(self.user), self.channel_name)
+        await counsellor_socket_closed(self.channel_layer, self.user)
 
     async def send_snapshot(self):
         await self.send_json(await database_sync_to_async(selectors.queue_snapshot)(self.user))
@@ -243,3 +241,5 @@ class QueueConsumer(PortalJsonConsumer):
     async def push(self, event):
         if event["event"] == "queue_changed":
             await self.send_snapshot()
+        elif event["event"] == "counsellor_left":
+            await database_sync_to_async(services.counsellor_back)(counsellor=self.user)

@@ -391,22 +391,25 @@ def conversation_end(*, conversation, role: str, user=None, now=None) -> Convers
 # --- A counsellor's dropped connection --------------------------------------------------------
 
 
-def counsellor_left(*, conversation, counsellor, now=None) -> bool:
-    """The counsellor's socket closed: they keep the conversation for the grace period."""
+def presence_group(counsellor) -> str:
+    """Every open socket of one counsellor (conversations and the queue) is in this group."""
+    return f"callcenter.counsellor.{counsellor.pk}"
+
+
+def counsellor_left(*, counsellor, now=None) -> int:
+    """One of the counsellor's sockets closed: each of their active conversations starts its
+    grace period. Any other socket of theirs still open answers at once with ``counsellor_back``
+    (the consumers tell each other through ``presence_group``), so only a counsellor with no
+    socket left loses their conversations, and only once the grace period is over."""
     now = now or timezone.now()
-    return bool(
-        Conversation.objects.filter(
-            pk=conversation.pk, status=Conversation.Status.ACTIVE, counsellor=counsellor
-        ).update(grace_until=now + dt.timedelta(seconds=grace_seconds()))
+    return Conversation.objects.of_counsellor(counsellor).update(
+        grace_until=now + dt.timedelta(seconds=grace_seconds())
     )
 
 
-def counsellor_back(*, conversation, counsellor) -> bool:
-    return bool(
-        Conversation.objects.filter(
-            pk=conversation.pk, status=Conversation.Status.ACTIVE, counsellor=counsellor, grace_until__isnull=False
-        ).update(grace_until=None)
-    )
+def counsellor_back(*, counsellor) -> int:
+    """The counsellor has a socket open: none of their conversations is on its way back to the queue."""
+    return Conversation.objects.of_counsellor(counsellor).filter(grace_until__isnull=False).update(grace_until=None)
 
 
 def grace_sweep(*, now=None) -> int:
@@ -430,3 +433,189 @@ def grace_sweep(*, now=None) -> int:
             _queue_changed()
             returned += 1
     return returned
+
+
+# --- Leave a message instead -----------------------------------------------------------------
+
+
+def message_leave(
+    *,
+    citizen=None,
+    text: str,
+    language: str = Contact.Language.KOREAN,
+    topic=None,
+    name: str = "",
+    phone: str = "",
+    sms_consent: bool | None = None,
+    conversation=None,
+    now=None,
+) -> Contact:
+    """Nobody can answer live (interpreters off duty, or nobody accepted in time): the citizen
+    leaves a message, an open web-message contact the centre answers in the existing flow.
+    Left from a waiting conversation, that conversation's contact becomes the message (one
+    contact, not two) and the conversation ends. An anonymous citizen is answered by text, so
+    leaves a phone number with their consent."""
+    now = now or timezone.now()
+    if citizen is not None and not getattr(citizen, "is_authenticated", False):
+        citizen = None
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Write your message."), field="message_text", code="empty")
+    limits.check_length(text, limits.SMS_TEXT, field="message_text", label=_("Message"))
+    phone = normalise_phone(phone)
+    if phone and sms_consent is not True:
+        raise DomainError(
+            _("Leave your phone number only if you agree that 120 may text you at it."),
+            field="sms_consent",
+            code="consent_required",
+        )
+    if conversation is None:
+        if citizen is not None:
+            from callcenter.services import web_message_submit
+
+            return web_message_submit(citizen=citizen, text=text, language=language, topic=topic)
+        if not phone:
+            raise DomainError(
+                _("Leave a phone number so that the centre can answer you by text message."),
+                field="phone",
+                code="phone_required",
+            )
+        if language not in Contact.Language.values:
+            raise DomainError(_("The centre does not offer counselling in this language."), field="language")
+        with transaction.atomic():
+            contact = Contact.objects.create(
+                channel=Contact.Channel.WEB_MESSAGE,
+                language=language,
+                caller_phone=phone,
+                sms_consent=True,
+                sms_consent_at=now,
+                topic=topic,
+                question=text,
+                message_text=text,
+                started_at=now,
+            )
+            ContactEvent.objects.create(
+                contact=contact, kind=ContactEvent.Kind.LOGGED, data={"channel": "web_message", "name": name[:100]}
+            )
+        return contact
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation.pk)
+        if locked.status != Conversation.Status.WAITING:
+            raise Conflict(_("A counsellor has already answered: carry on in the chat."), code="not_waiting")
+        contact = locked.contact
+        if contact.caller_id is None and not contact.may_be_texted and not phone:
+            raise DomainError(
+                _("Leave a phone number so that the centre can answer you by text message."),
+                field="phone",
+                code="phone_required",
+            )
+        changes = {"channel": Contact.Channel.WEB_MESSAGE, "message_text": text, "question": text}
+        if phone and not contact.may_be_texted:
+            changes.update(caller_phone=phone, sms_consent=True, sms_consent_at=now)
+        Contact.objects.filter(pk=contact.pk).update(**changes)
+        Conversation.objects.filter(pk=locked.pk).update(status=Conversation.Status.ENDED, ended_at=now)
+        _event(contact, citizen, "left_a_message", channel_was=contact.channel)
+        _push_status(get_conversation(locked.pk))
+        _queue_changed()
+        contact.refresh_from_db()
+    return contact
+
+
+# --- After the end: the transcript -------------------------------------------------------------
+
+TRANSCRIPT_EMAIL, TRANSCRIPT_SMS = "email", "sms"
+
+
+def transcript_text(conversation) -> str:
+    lines = []
+    for message in conversation.messages.select_related("author").order_by("seq"):
+        who = conversation.citizen_name if message.sender == Message.Sender.CITIZEN else _("120 counsellor")
+        when = timezone.localtime(message.sent_at).strftime("%H:%M")
+        body = message.text or _("(image)")
+        lines.append(f"[{when}] {who}: {body}")
+    return "\n".join(lines)
+
+
+def transcript_send(*, conversation, role: str, user=None, channel: str) -> str:
+    """Send the ended conversation's transcript to the citizen who asks, once: by email to the
+    account's address, or by text message under the consents already given (the account's
+    text-message consent, or the consent recorded with the phone when the chat started)."""
+    from civicportal.notifications.models import Channel, Delivery, Notification
+    from civicportal.notifications.services import _queue_deliveries, notify_phone
+
+    if role != Message.Sender.CITIZEN:
+        raise NotAllowed(_("The transcript is sent to the citizen who asks for it."))
+    if conversation.status != Conversation.Status.ENDED:
+        raise Conflict(_("The transcript is sent once the conversation has ended."), code="not_ended")
+    if channel not in (TRANSCRIPT_EMAIL, TRANSCRIPT_SMS):
+        raise DomainError(_("Choose email or text message."), field="channel")
+    contact = conversation.contact
+    citizen = conversation.citizen
+    title = _("Your 120 Dasan conversation of %(day)s") % {
+        "day": timezone.localtime(conversation.contact.started_at).strftime("%Y-%m-%d")
+    }
+    body = transcript_text(conversation)
+    if channel == TRANSCRIPT_EMAIL and (citizen is None or not citizen.email):
+        raise DomainError(
+            _("Sign in with an account that has an email address to receive the transcript by email."),
+            field="channel",
+            code="no_email",
+        )
+    sms_to = ""
+    if channel == TRANSCRIPT_SMS:
+        profile = getattr(citizen, "profile", None) if citizen is not None else None
+        if profile is not None and profile.mobile and "sms" in profile.consented_channels():
+            sms_to = profile.mobile
+        elif contact.may_be_texted:
+            sms_to = contact.caller_phone
+        else:
+            raise DomainError(
+                _("You did not agree to text messages at a phone number, so the transcript cannot be texted."),
+                field="channel",
+                code="no_consent",
+            )
+    with transaction.atomic():
+        claimed = Conversation.objects.filter(pk=conversation.pk, transcript_sent_to="").update(
+            transcript_sent_to=channel
+        )
+        if not claimed:
+            raise Conflict(_("The transcript was already sent."), code="already_sent")
+        if channel == TRANSCRIPT_EMAIL:
+            notification = Notification.objects.create(
+                recipient=citizen, kind="callcenter.transcript", title=title[:200], body=body, in_inbox=True
+            )
+            Delivery.objects.create(notification=notification, channel=Channel.EMAIL)
+            transaction.on_commit(lambda: _queue_deliveries([notification.pk]))
+        else:
+            # A text message is at most 1,000 characters (LMS): the end of a long transcript is cut.
+            notify_phone(phone=sms_to, kind="callcenter.transcript", title=title, body=body[: limits.SMS_TEXT])
+            ContactEvent.objects.create(
+                contact=contact,
+                kind=ContactEvent.Kind.SMS_SENT,
+                actor=user if citizen else None,
+                data={"purpose": "transcript"},
+            )
+    return channel
+
+
+# --- Seats: capacity and skills, set by the head of the centre ---------------------------------
+
+
+def seat_save(*, by, counsellor, capacity: int, languages, sign_language: bool):
+    from callcenter.chat.models import CounsellorSeat
+
+    permissions.require(by, "callcenter_chat.manage_seats", message=_("Only the head of the centre sets seats."))
+    if not counsellor.has_perm(WORK):
+        raise DomainError(_("Only the centre's counsellors have seats."), field="counsellor")
+    if not isinstance(capacity, int) or not 1 <= capacity <= 20:
+        raise DomainError(_("A counsellor takes 1 to 20 conversations at once."), field="capacity")
+    codes = [code for code in languages if code]
+    unknown = set(codes) - set(Contact.Language.values)
+    if unknown or not codes:
+        raise DomainError(_("Choose at least one of the languages the centre offers."), field="languages")
+    seat, _created = CounsellorSeat.objects.update_or_create(
+        counsellor=counsellor,
+        defaults={"capacity": capacity, "languages": ",".join(codes), "sign_language": bool(sign_language)},
+    )
+    _queue_changed()
+    return seat

@@ -49,6 +49,7 @@ PRIVACY = {
 계정: 아이디, 이름, 이메일, 비밀번호(복원할 수 없는 형태로만 저장).
 선택 정보: 출생 연도, 성별, 사는 구와 동, 휴대전화 번호, 알림 수신 동의, 동의한 경우 집 위치.
 이용 기록: 제출한 민원과 첨부 파일(사진의 위치 정보 등 메타데이터는 지움), 투표 참여 여부, 정책제안과 댓글, 120 상담 기록, 받은 알림.
+120 실시간 상담(채팅, 영상, 수어): 주고받은 글과 사진, 그리고 시작·종료 시각, 주제, 언어, 담당 상담사를 120 상담 기록으로 보관합니다. 영상과 음성은 녹화하거나 저장하지 않습니다.
 보안 기록: 로그인 실패 기록, 직원이 개인정보를 열람한 기록.
 
 2. 쓰는 목적
@@ -66,6 +67,7 @@ PRIVACY = {
 Account: username, name, email, password (stored only in a form that cannot be reversed).
 If you give them: birth year, gender, district and dong, mobile number, notification consents, and your home location when you agree to it.
 What you do: complaints and their files (image metadata such as GPS is removed), whether you voted, proposals and comments, 120 contact records, notifications sent to you.
+120 live counselling (chat, video, sign language): the messages and images exchanged, with the start and end times, topic, language and counsellor, are kept as the 120 contact record. Audio and video are never recorded or stored.
 Security: failed logins, and every time staff open someone's personal data.
 
 2. Why

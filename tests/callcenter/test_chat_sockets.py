@@ -323,3 +323,22 @@ async def test_a_citizen_waiting_hears_the_position_when_the_queue_moves(citizen
     assert status["status"] == "waiting" and status["queue_position"] == 1
     assert status["expected_wait_seconds"] is not None  # one wait was measured now
     await ws.disconnect()
+
+
+@socket_test
+async def test_a_counsellor_with_another_socket_open_keeps_their_conversations(citizen, counsellor):
+    conversation, _ = await accepted(counsellor, citizen)
+    queue_ws, connected, _ = await queue_socket_as(counsellor)
+    assert connected
+    await queue_ws.receive_json_from()
+    chat_ws, _ = await socket_as(counsellor, conversation.pk)
+    await chat_ws.disconnect()  # back from the conversation to the live queue page
+    for _ in range(30):
+        await asyncio.sleep(0.1)
+        if await db(lambda: Conversation.objects.get().grace_until) is None:
+            break
+    assert await db(lambda: Conversation.objects.get().grace_until) is None
+    assert await db(lambda: services.grace_sweep(now=timezone.now() + dt.timedelta(minutes=5))) == 0
+    await queue_ws.disconnect()  # the last socket: now the grace period runs
+    await asyncio.sleep(0.2)
+    assert await db(lambda: Conversation.objects.get().grace_until) is not None

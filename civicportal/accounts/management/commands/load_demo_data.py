@@ -5,7 +5,14 @@ from django.core.management.base import BaseCommand
 from civicportal.accounts import demo
 
 # Each program may ship a ``demo.py`` with ``load()`` (idempotent) for its demo content.
-PROGRAM_DEMOS = ["civicportal.notifications.demo", "complaints.demo", "polls.demo", "proposals.demo", "callcenter.demo"]
+PROGRAM_DEMOS = [
+    "civicportal.notifications.demo",
+    "complaints.demo",
+    "polls.demo",
+    "proposals.demo",
+    "callcenter.demo",
+    "callcenter.chat.demo",
+]
 
 
 class Command(BaseCommand):
