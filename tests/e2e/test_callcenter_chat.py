@@ -30,6 +30,7 @@ def test_citizen_and_counsellor_chat_with_text_and_an_image(site, asgi_server, k
     citizen.goto(f"{asgi_server.url}/callcenter/chat/")
     check_a11y(citizen, "chat start (ko)")
     check_no_horizontal_scroll(citizen)
+    screenshot(citizen, "chat-start-360-ko")
     citizen.select_option("#id_topic", label="교통 › 주정차")
     citizen.fill("#id_name", "김방문")
     citizen.click("main form button.primary")
