@@ -55,9 +55,11 @@ class LeaveNewMessageForm(TopicChoiceMixin, LeaveMessageForm):
     language = forms.ChoiceField(label=_("Language"), choices=Contact.Language.choices, initial=Contact.Language.KOREAN)
     name = forms.CharField(label=_("Your name"), max_length=100, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, ask_phone=False, **kwargs):
+        super().__init__(*args, ask_phone=ask_phone, **kwargs)
         self.label_topics()
+        if not ask_phone:  # signed in: the account says who writes
+            del self.fields["name"]
 
 
 class TranscriptForm(forms.Form):

@@ -407,3 +407,15 @@ def test_images_are_throttled_per_address(client, monkeypatch, citizen, counsell
     url = reverse("callcenter_chat:upload_image", args=[conversation.pk])
     codes = [client.post(url, {"image": jpeg(), "client_id": f"i{n}"}).status_code for n in range(3)]
     assert codes == [201, 201, 429] and Message.objects.count() == 2
+
+
+def test_a_signed_in_citizen_leaves_a_message_without_a_name_or_phone(client, citizen, topic):
+    client.force_login(citizen)
+    page = client.get(reverse("callcenter_chat:message"))
+    assert b'name="name"' not in page.content and b'name="phone"' not in page.content
+    response = client.post(
+        reverse("callcenter_chat:message"), {"message_text": "등본 발급 문의", "topic": topic.pk, "language": "ko"}
+    )
+    contact = Contact.objects.get()
+    assert response.status_code == 302 and response.url == reverse("callcenter:contact_detail", args=[contact.pk])
+    assert (contact.channel, contact.caller_id) == ("web_message", citizen.pk)

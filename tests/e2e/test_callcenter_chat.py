@@ -37,7 +37,7 @@ def test_citizen_and_counsellor_chat_with_text_and_an_image(site, asgi_server, k
     citizen.wait_for_url("**/callcenter/chat/*-*/")
     citizen.wait_for_function("() => document.getElementById('chat').dataset.connection === 'open'")
     assert citizen.locator("#chat-waiting").is_visible()
-    assert "1번째" in citizen.locator("#chat-state").inner_text()  # the position, in Korean
+    citizen.locator("#chat-state", has_text="1번째").wait_for()  # the position, in Korean
 
     # The counsellor sees it pushed into the live queue and accepts.
     log_in(counsellor, asgi_server, "counsellor")
