@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from callcenter import api
+from callcenter import api, video_api
 
 urlpatterns = [
     path("contacts/", api.ContactListCreate.as_view(), name="callcenter-api-contacts"),
@@ -24,4 +24,7 @@ urlpatterns = [
     path("suggestions/<int:pk>/approve/", api.SuggestionDecide.as_view(), name="callcenter-api-suggestion-approve"),
     path("suggestions/<int:pk>/reject/", api.SuggestionReject.as_view(), name="callcenter-api-suggestion-reject"),
     path("statistics/", api.StatisticsView.as_view(), name="callcenter-api-statistics"),
+    path(
+        "chat/conversations/<uuid:pk>/ice-servers/", video_api.IceServers.as_view(), name="callcenter-api-ice-servers"
+    ),
 ]

@@ -320,7 +320,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [env.str("CHANNEL_LAYER_URL", default=REDIS_URL)],
+                # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s the layer
+                # blocks in BZPOPMIN: every idle socket's consumer crashed with TimeoutError.
+                "hosts": [{"address": env.str("CHANNEL_LAYER_URL", default=REDIS_URL), "socket_timeout": 15}],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="civic:ws"),
                 "capacity": 1000,
                 "expiry": 60,
@@ -477,6 +479,36 @@ def tile_source(url):
 if len(MAP_CENTER) != 2 or not (-90 <= MAP_CENTER[0] <= 90 and -180 <= MAP_CENTER[1] <= 180):
     raise ImproperlyConfigured("MAP_CENTER is 'latitude,longitude'.")
 MAP_TILE_SOURCE = tile_source(MAP_TILE_URL)
+
+# --- Video counselling (WebRTC) ----------------------------------------------------
+# STUN/TURN servers the two browsers of a video or sign-language conversation use, as the JSON
+# list RTCPeerConnection takes ([{"urls": "stun:stun.example.org:3478"}]); empty on one machine.
+# TURN_URLS are served with credentials that expire after TURN_CREDENTIAL_SECONDS, made from
+# TURN_SECRET by coturn's shared-secret scheme (use-auth-secret), and only to the conversation's
+# two participants.
+WEBRTC_ICE_SERVERS = env.json("WEBRTC_ICE_SERVERS", default=[])
+TURN_URLS = env.list("TURN_URLS", default=[])
+TURN_SECRET = env.str("TURN_SECRET", default="")
+TURN_CREDENTIAL_SECONDS = env.int("TURN_CREDENTIAL_SECONDS", default=4 * 3600)
+
+
+def _ice_urls(server):
+    urls = server.get("urls") if isinstance(server, dict) else None
+    return [urls] if isinstance(urls, str) else urls if isinstance(urls, list) else []
+
+
+_ICE_SCHEMES = ("stun:", "stuns:", "turn:", "turns:")
+if not isinstance(WEBRTC_ICE_SERVERS, list) or not all(
+    _ice_urls(server) and all(isinstance(u, str) and u.startswith(_ICE_SCHEMES) for u in _ice_urls(server))
+    for server in WEBRTC_ICE_SERVERS
+):
+    raise ImproperlyConfigured('WEBRTC_ICE_SERVERS is a JSON list like [{"urls": "stun:host:3478"}].')
+if not all(url.startswith(("turn:", "turns:")) for url in TURN_URLS):
+    raise ImproperlyConfigured("TURN_URLS are turn: or turns: URLs.")
+if TURN_URLS and not TURN_SECRET:
+    raise ImproperlyConfigured("TURN_URLS need TURN_SECRET (coturn's static-auth-secret).")
+if TURN_CREDENTIAL_SECONDS < 60:
+    raise ImproperlyConfigured("TURN_CREDENTIAL_SECONDS is at least 60.")
 
 # Content Security Policy (django-csp): scripts and styles only from this site, map tiles
 # from the one tile host.
