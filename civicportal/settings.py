@@ -413,6 +413,8 @@ SPECTACULAR_SETTINGS = {
         "ContactChannelEnum": "callcenter.models.Contact.Channel",
         "ContactOutcomeEnum": "callcenter.models.Contact.Outcome",
         "ContactStatusEnum": "callcenter.models.Contact.Status",
+        "ContactLanguageEnum": "callcenter.models.Contact.Language",
+        "ConversationKindEnum": "callcenter.chat.models.Kind",
         "DepartmentKindEnum": "civicportal.accounts.models.Department.Kind",
         "ContactEventKindEnum": "callcenter.models.ContactEvent.Kind",
         "SuggestionStatusEnum": "callcenter.models.ArticleSuggestion.Status",

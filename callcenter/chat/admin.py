@@ -1,7 +1,29 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from callcenter.chat.models import Conversation, CounsellorSeat, InterpreterHours, Message, Note
+from callcenter.models import Contact
+
+
+class CounsellorSeatForm(forms.ModelForm):
+    """The languages as ticks with their names (stored as codes)."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("languages"), choices=Contact.Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = CounsellorSeat
+        fields = ["counsellor", "capacity", "languages", "sign_language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["languages"] = sorted(self.instance.language_codes)
+
+    def clean_languages(self):
+        return ",".join(self.cleaned_data["languages"])
 
 
 @admin.register(InterpreterHours)
@@ -12,10 +34,21 @@ class InterpreterHoursAdmin(admin.ModelAdmin):
 
 @admin.register(CounsellorSeat)
 class CounsellorSeatAdmin(admin.ModelAdmin):
-    list_display = ["counsellor", "capacity", "languages", "sign_language", "updated_at"]
+    form = CounsellorSeatForm
+    list_display = ["counsellor", "capacity", "language_names", "sign_language", "updated_at"]
     list_filter = ["sign_language"]
     search_fields = ["counsellor__username", "counsellor__full_name"]
     autocomplete_fields = ["counsellor"]
+    readonly_fields = ["language_names"]
+
+    @admin.display(description=_("languages"))
+    def language_names(self, seat):
+        return seat.language_names
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return ["counsellor", "capacity", "language_names", "sign_language"]  # the languages in words
+        return ["counsellor", "capacity", "languages", "sign_language"]
 
 
 class MessageInline(admin.TabularInline):

@@ -34,6 +34,11 @@ class ConversationConsumer(PortalJsonConsumer):
         self.conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
         self.role = None
         self.groups_joined: list[str] = []
+        # The seqs this socket has delivered: a message committed while a catch-up was read
+        # arrives both in "joined" and as a push, and pushes of concurrent messages may come out
+        # of order, so each seq is sent once whatever the order (the client sorts by seq).
+        self.delivered: set[int] = set()
+        self.seen_up_to = 0  # the client's "after": it has every message up to it
         await self.accept()
 
     # --- joining -------------------------------------------------------------------------------
@@ -69,7 +74,10 @@ class ConversationConsumer(PortalJsonConsumer):
                 await self._join_group(services.presence_group(self.user))
             else:
                 await self._join_group(services.WAITING_GROUP)
-        await self.send_json(await self._joined(after))
+        joined = await self._joined(after)
+        self.delivered.update(m["seq"] for m in joined.get("messages", ()))
+        self.seen_up_to = max(self.seen_up_to, after)
+        await self.send_json(joined)
 
     # --- messages from the reader ----------------------------------------------------------------
 
@@ -170,6 +178,10 @@ class ConversationConsumer(PortalJsonConsumer):
     async def push(self, event):
         name = event["event"]
         if name == "message":
+            seq = event["message"].get("seq")
+            if seq in self.delivered or (seq or 0) <= self.seen_up_to:
+                return
+            self.delivered.add(seq)
             await self.send_json(event["message"])
         elif name == "read":
             await self.send_json({"type": "read", "from": event["from"], "seq": event["seq"]})

@@ -68,7 +68,7 @@ class Conversation(models.Model):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("conversation id"), primary_key=True, default=uuid.uuid4, editable=False)
     contact = models.OneToOneField(
         Contact, on_delete=models.PROTECT, related_name="conversation", verbose_name=_("contact")
     )
@@ -227,6 +227,14 @@ class CounsellorSeat(models.Model):
     @property
     def language_codes(self) -> set[str]:
         return {code.strip() for code in self.languages.split(",") if code.strip()}
+
+    @property
+    def language_names(self) -> str:
+        """The languages in words, in the reader's language (the codes are for the machine)."""
+        from callcenter.models import Contact
+
+        labels = dict(Contact.Language.choices)
+        return ", ".join(str(labels.get(code, code)) for code in sorted(self.language_codes, key=list(labels).index))
 
     def serves(self, queue: str, language: str) -> bool:
         if queue == Queue.SIGN_LANGUAGE:
