@@ -397,6 +397,12 @@ ROUTES = {
         )
         for name in ("callcenter-chat-api-messages", "callcenter-chat-api-image")
     },
+    # TURN credentials of a video conversation: only its two participants get them.
+    "callcenter-api-ice-servers": Route(
+        lambda w: {"pk": w.conversation.pk},
+        {"pk": "00000000-0000-4000-8000-000000000000"},
+        ("other_citizen", "officer_other", "evaluator"),
+    ),
     # --- browser: Eung-Dap-So -------------------------------------------------------------
     "complaints:detail": Route(_case, NO_CASE, CASE_STRANGERS),
     "complaints:rate": Route(_case, NO_CASE, CASE_STRANGERS, data=lambda w: {"score": 5}),

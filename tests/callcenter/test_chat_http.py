@@ -59,7 +59,8 @@ def test_an_anonymous_citizen_starts_a_chat_and_the_session_keeps_its_token(clie
     token = client.session[SESSION_TOKENS][str(conversation.pk)]
     assert services.token_matches(conversation, token)
     page = client.get(response.url)
-    assert page.status_code == 200 and b'id="video-panel"' in page.content
+    assert page.status_code == 200 and b'id="chat-log"' in page.content
+    assert b"data-video-panel" not in page.content  # a text chat has no video
 
 
 def test_the_topic_comes_first_and_nothing_is_written_without_it(client):
@@ -159,7 +160,7 @@ def test_accept_then_work_beside_the_knowledge_base(client, citizen, counsellor,
     assert conversation.status == "active" and conversation.contact.counsellor_id == counsellor.pk
     assert ContactEvent.objects.filter(contact=conversation.contact, data__chat="accepted").count() == 1
     page = client.get(response.url)
-    assert page.status_code == 200 and b'id="video-panel"' in page.content and b'id="kb-q"' in page.content
+    assert page.status_code == 200 and b'id="chat-log"' in page.content and b'id="kb-q"' in page.content
 
 
 def test_answer_with_an_article_in_one_step(client, citizen, counsellor, topic):
