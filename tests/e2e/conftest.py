@@ -195,12 +195,17 @@ def asgi_server(transactional_db, settings):
 
     Connections opened by the server's threads are closed after each request (CONN_MAX_AGE 0),
     so none is left holding the test database when it is flushed or dropped."""
+    from channels.layers import channel_layers
     from django.db import connections
 
     kept = connections.settings["default"].get("CONN_MAX_AGE", 0)
     connections.settings["default"]["CONN_MAX_AGE"] = 0
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    # A channel layer belongs to the event loop that receives on it (channels-redis refuses a
+    # second one): each server starts with layers of its own, not those of the last server's loop.
+    channel_layers.backends.clear()
     server = AsgiLiveServer()
     yield server
     server.stop()
+    channel_layers.backends.clear()
     connections.settings["default"]["CONN_MAX_AGE"] = kept
