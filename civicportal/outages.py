@@ -22,6 +22,15 @@ OUTAGE_ERRORS = (OperationalError, InterfaceError)
 DETAIL = "The service is briefly unavailable. Nothing was saved; try again in a few seconds."
 
 
+# Doors with an error format of their own register it (``register_door`` in their app's
+# ``ready()``): path prefix -> callable(request, status, detail) -> HttpResponse.
+_DOORS: dict[str, object] = {}
+
+
+def register_door(prefix: str, respond) -> None:
+    _DOORS[prefix] = respond
+
+
 def is_outage(exc) -> bool:
     return isinstance(exc, OUTAGE_ERRORS)
 
@@ -31,13 +40,12 @@ def unavailable_response(request) -> HttpResponse:
     path = request.path
     if is_api_path(path):
         response = error_response(503, code="unavailable", detail=DETAIL)
-    elif path.startswith("/open311/"):
-        from open311.responses import error_response as open311_error
-
-        fmt = "xml" if path.endswith(".xml") else "json"
-        response = open311_error(fmt, 503, DETAIL)
     else:
-        response = HttpResponse(render_to_string("503.html"), status=503)
+        door = next((respond for prefix, respond in _DOORS.items() if path.startswith(prefix)), None)
+        if door is not None:
+            response = door(request, 503, DETAIL)
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = retry_after
     response["Cache-Control"] = "no-store"
     return response
