@@ -26,6 +26,7 @@ from callcenter.uploads import clean_image
 from civicportal import limits
 from civicportal.accounts import permissions
 from civicportal.errors import Conflict, DomainError, NotFound
+from civicportal.files import files_with_their_rows
 from civicportal.notifications.services import notify, notify_phone
 
 MAX_IMAGES = 5
@@ -194,7 +195,7 @@ def contact_log(
     if images and channel != Contact.Channel.SMS_MMS:
         raise DomainError(_("Images belong to SMS/MMS contacts."), field="images")
     cleaned = _attach_images(contact=None, images=images) if images else []
-    with transaction.atomic():
+    with files_with_their_rows() as keep, transaction.atomic():
         contact = Contact(
             channel=channel,
             language=language,
@@ -211,7 +212,7 @@ def contact_log(
         contact.compute_duration()
         contact.save()
         for upload in cleaned:
-            ContactImage.objects.create(contact=contact, image=upload)
+            keep(ContactImage.objects.create(contact=contact, image=upload).image)
         _event(contact, ContactEvent.Kind.LOGGED, counsellor)
         _record_sms_consent(contact, counsellor, sms_consent)
         if outcome:

@@ -19,6 +19,13 @@ class DomainError(Exception):
         self.field = field
 
 
+class StorageUnavailable(DomainError):
+    """The file store refused a write (full disk, unreachable bucket). Nothing was saved."""
+
+    status_code = 503
+    code = "storage_unavailable"
+
+
 class NotAllowed(DomainError):
     """The acting user may not do this (to this object)."""
 

@@ -6,14 +6,21 @@ loads the owning object through that program's gatekeeper (404 otherwise) and re
 into another type, and cached by the browser alone (``private``).
 """
 
+import contextlib
 import functools
 import hashlib
+import logging
 import posixpath
 import unicodedata
 
 from django import forms
 from django.http import FileResponse, Http404
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from civicportal.errors import StorageUnavailable
+
+logger = logging.getLogger(__name__)
 
 # Images are re-encoded on upload (civicportal/uploads.py), so the extension is the format.
 IMAGE_TYPES = {
@@ -45,6 +52,33 @@ def api_token_accepted(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def files_with_their_rows():
+    """Files stored inside the block are removed again if the block fails, so a failed write
+    leaves neither a row without its file nor a file without its row. Wrap the transaction
+    that saves the rows (its commit included); pass each saved ``FieldFile`` to ``keep``.
+    A store that refuses the write (a full disk, an unreachable bucket) is a clear
+    ``StorageUnavailable``, not a 500.
+    """
+    written = []
+    try:
+        yield lambda field_file: written.append((field_file.storage, field_file.name))
+    except BaseException as exc:
+        for storage, name in written:
+            try:
+                storage.delete(name)
+            except Exception:  # noqa: BLE001 - the first failure is the one to report
+                logger.exception("could not remove %s after a failed save", name)
+        if isinstance(exc, OSError):
+            logger.error("the file store refused a write: %s", exc)
+            message = _(
+                "The file could not be stored: the file store is full or unavailable. Nothing was saved; "
+                "try again later."
+            )
+            raise StorageUnavailable(message) from exc
+        raise
 
 
 def safe_filename(name: str) -> str:

@@ -23,6 +23,7 @@ from civicportal.accounts.business_calendar import deadline
 from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, DepartmentMembership, District
 from civicportal.errors import Conflict, DomainError
+from civicportal.files import files_with_their_rows
 from civicportal.notifications.services import notify
 from complaints import live, suggestions
 from complaints.models import (
@@ -330,7 +331,7 @@ def case_file(
         # Numbered inside the filing's transaction: a rolled-back filing leaves no gap. The
         # counter row stays locked until the commit, which serialises filings only for the
         # few statements below.
-        with transaction.atomic():
+        with files_with_their_rows() as keep, transaction.atomic():
             case.tracking_number = TrackingCounter.next_number(year)
             case.save(force_insert=True)
             for event in events:
@@ -345,6 +346,7 @@ def case_file(
                     size=len(upload.data),
                 )
                 attachment.file.save(upload.name, ContentFile(upload.data), save=False)
+                keep(attachment.file)
                 attachment.save()
     # The duplicate finder's nouns and the acknowledgement are written by a task after
     # commit: filing stays a few statements long whatever the length of the text (the

@@ -18,6 +18,7 @@ from civicportal.accounts import business_calendar, permissions
 from civicportal.accounts.districts import locate
 from civicportal.accounts.models import Department, Role
 from civicportal.errors import Conflict, DomainError, NotAllowed, NotFound
+from civicportal.files import files_with_their_rows
 from civicportal.notifications.services import notify
 from civicportal.outbox.services import queue_after_commit
 from proposals.models import (
@@ -150,7 +151,7 @@ def _themed_call_for_submission(themed_call):
 def proposal_save_draft(*, author, proposal=None, images=(), **data) -> Proposal:
     """Create or update a draft. Only the author edits a draft."""
     permissions.require(author, "proposals.submit_proposal")
-    with transaction.atomic():
+    with files_with_their_rows() as keep, transaction.atomic():
         if proposal is None:
             proposal = Proposal(author=author, status=Status.DRAFT)
         else:
@@ -172,7 +173,7 @@ def proposal_save_draft(*, author, proposal=None, images=(), **data) -> Proposal
         if not proposal.title:
             raise DomainError(_("A draft needs at least a title."), field="title")
         proposal.save()
-        _add_images(proposal, images)
+        _add_images(proposal, images, keep)
     return proposal
 
 
@@ -187,7 +188,7 @@ def _derive_district(proposal):
     proposal.district = where.district
 
 
-def _add_images(proposal, images):
+def _add_images(proposal, images, keep):
     images = [i for i in images if i]
     if not images:
         return
@@ -197,13 +198,14 @@ def _add_images(proposal, images):
     for content in cleaned:
         image = ProposalImage(proposal=proposal)
         image.image.save(content.name, content, save=False)
+        keep(image.image)
         image.save()
 
 
 def proposal_add_images(*, author, proposal_id, images) -> Proposal:
     """Attach images to the author's draft (verified, re-encoded without metadata)."""
     permissions.require(author, "proposals.submit_proposal")
-    with transaction.atomic():
+    with files_with_their_rows() as keep, transaction.atomic():
         proposal = _locked(proposal_id)
         if proposal.author_id != author.pk:
             raise NotFound(_("No such proposal."))
@@ -211,14 +213,14 @@ def proposal_add_images(*, author, proposal_id, images) -> Proposal:
             raise Conflict(_("Images are added to a draft, before it is submitted."), code="not_draft")
         if not [i for i in images if i]:
             raise DomainError(_("Choose an image."), field="images")
-        _add_images(proposal, images)
+        _add_images(proposal, images, keep)
     return proposal
 
 
 def proposal_submit(*, author, proposal=None, images=(), **data) -> Proposal:
     """Publish a proposal (a new one, or the author's draft) for citizens' support."""
     permissions.require(author, "proposals.submit_proposal")
-    with transaction.atomic():
+    with files_with_their_rows() as keep, transaction.atomic():
         if proposal is not None:
             proposal = _locked(proposal.pk)
             if proposal.author_id != author.pk:
@@ -245,7 +247,7 @@ def proposal_submit(*, author, proposal=None, images=(), **data) -> Proposal:
             proposal.department = default_department()
         proposal.voting_closes_at = timezone.now() + timedelta(days=voting_days())
         proposal.save()
-        _add_images(proposal, images)
+        _add_images(proposal, images, keep)
         proposal.transition_to(Status.OPEN, by=author, kind=ProposalEvent.Kind.SUBMITTED)
     return proposal
 
