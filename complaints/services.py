@@ -459,7 +459,7 @@ def case_acknowledge(*, case_id) -> bool:
     with transaction.atomic():
         if not Case.objects.filter(pk=case_id, acknowledged_at__isnull=True).update(acknowledged_at=timezone.now()):
             return False
-        case = Case.objects.select_related("citizen", "department").get(pk=case_id)
+        case = Case.objects.select_related("citizen__profile", "department").get(pk=case_id)
         if case.citizen_id is None:
             return False
         notify(

@@ -74,7 +74,12 @@ def notify(recipients: Iterable, kind: str, title: str, body: str = "", link: st
         return []
     from civicportal.accounts.models import CitizenProfile
 
-    profiles = {p.user_id: p for p in CitizenProfile.objects.filter(user__in=[u.pk for u in users])}
+    # Profiles the caller already loaded (``select_related("citizen__profile")``) are not asked again.
+    cached = {u.pk: u._state.fields_cache["profile"] for u in users if "profile" in u._state.fields_cache}
+    profiles = {pk: profile for pk, profile in cached.items() if profile is not None}
+    missing = [u.pk for u in users if u.pk not in cached]
+    if missing:
+        profiles.update({p.user_id: p for p in CitizenProfile.objects.filter(user__in=missing)})
     notifications, plans, not_before = [], [], []
     now = timezone.now()
     for user in users:
@@ -89,7 +94,8 @@ def notify(recipients: Iterable, kind: str, title: str, body: str = "", link: st
         plans.append(outside)
         # Quiet hours hold back non-urgent messages until they end; urgent ones ignore them.
         not_before.append(None if urgent else quiet_hours_end(profiles.get(user.pk), now))
-    with transaction.atomic():
+    # No savepoint of its own: the two inserts stand or fall with the caller's transaction.
+    with transaction.atomic(savepoint=False):
         created = Notification.objects.bulk_create(notifications)
         deliveries = [
             Delivery(notification=n, channel=channel, next_attempt_at=held)
