@@ -12,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/civic_polls_bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/8"
 
 BENCH_ENV = {
     "DEBUG": "false",
@@ -32,6 +33,12 @@ def setup(database_url=None, *, fresh=False):
         sys.exit("The polls benchmarks need PostgreSQL: set DATABASE_URL=postgres://...")
     for key, value in BENCH_ENV.items():
         os.environ.setdefault(key, value)
+    # The production configuration: cache, throttle and broker in Redis (a db of the benchmarks').
+    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS)
+    print(
+        f"configuration: DEBUG={os.environ['DEBUG']}, REDIS_URL={os.environ['REDIS_URL']}, "
+        f"database {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}, gunicorn 2 sync workers"
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicportal.settings")
     sys.path.insert(0, str(ROOT))
     _create_database(os.environ["DATABASE_URL"], fresh=fresh)
