@@ -40,7 +40,7 @@ def main():
     from civicportal.accounts.models import User
     from civicportal.celery import app
     from complaints import demo as complaints_demo
-    from complaints import services
+    from complaints import filing
 
     print(f"database {connection.vendor}, REDIS_URL {'set' if settings.REDIS_URL else 'unset'}, DEBUG={settings.DEBUG}")
     call_command("migrate", verbosity=0)
@@ -52,37 +52,37 @@ def main():
     text = "집 앞 골목에 불법 주차 차량이 있습니다. 며칠째 같은 차량이 소화전 앞을 막고 있어 위험합니다."
 
     def file_one():
-        return services.case_file(
+        return filing.case_file(
             citizen=citizen, filed_by=citizen, kind="complaint", title="불법 주차", text=text, channel="web"
         )
 
     for _ in range(5):  # warm: kiwi's model, prepared statements, the Redis connection
         case = file_one()
-        services.case_index(case_id=case.pk)
-        services.case_acknowledge(case_id=case.pk)
+        filing.case_index(case_id=case.pk)
+        filing.case_acknowledge(case_id=case.pk)
     timings = {"filing": [], "noun index": [], "acknowledgement": []}
     queries = {}
     for n in range(args.cases):
         t0 = time.perf_counter()
         case = file_one()
         t1 = time.perf_counter()
-        services.case_index(case_id=case.pk)
+        filing.case_index(case_id=case.pk)
         t2 = time.perf_counter()
-        services.case_acknowledge(case_id=case.pk)
+        filing.case_acknowledge(case_id=case.pk)
         t3 = time.perf_counter()
         for name, seconds in zip(timings, (t1 - t0, t2 - t1, t3 - t2), strict=True):
             timings[name].append(seconds)
         if n == 0:
             for name, step in (
                 ("filing", file_one),
-                ("noun index", lambda c=case: services.case_index(case_id=file_one().pk)),
+                ("noun index", lambda c=case: filing.case_index(case_id=file_one().pk)),
             ):
                 with CaptureQueriesContext(connection) as captured:
                     step()
                 queries[name] = len(captured)
             fresh = file_one()
             with CaptureQueriesContext(connection) as captured:
-                services.case_acknowledge(case_id=fresh.pk)
+                filing.case_acknowledge(case_id=fresh.pk)
             queries["acknowledgement"] = len(captured)
     queries["noun index"] -= queries["filing"]  # its step filed a case first
     for name, values in timings.items():

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 
 def _case_file(**kwargs):
-    from complaints.services import case_file
+    from complaints.filing import case_file
 
     return case_file(**kwargs)
 

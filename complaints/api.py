@@ -14,7 +14,7 @@ from civicportal.accounts.models import Department, District, User
 from civicportal.api import PrebuiltFieldsMixin, absolute_url
 from civicportal.errors import NotFound
 from civicportal.throttling import CaseTrackThrottle
-from complaints import selectors, services
+from complaints import filing, routing, selectors, services
 from complaints.models import (
     STAFF_CHANNELS,
     Attachment,
@@ -148,7 +148,7 @@ class DistrictField(serializers.SlugRelatedField):
     def to_internal_value(self, data):
         if not isinstance(data, str | int) or isinstance(data, bool):
             self.fail("invalid")
-        district = services.district_by_code(str(data))
+        district = routing.district_by_code(str(data))
         if district is None:
             self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
         return district
@@ -256,7 +256,7 @@ class CaseListCreate(generics.ListAPIView):
         attachments = request.FILES.getlist("attachments") if request.FILES else []
         fields.pop("attachments", None)
         channel = Channel.MOBILE
-        case = services.case_file(
+        case = filing.case_file(
             citizen=request.user, filed_by=request.user, channel=channel, attachments=attachments, **fields
         )
         return Response(FiledCaseSerializer(case).data, status=status.HTTP_201_CREATED)
@@ -275,7 +275,7 @@ class StaffFileCase(APIView):
         fields = data.validated_data
         fields.pop("attachments", None)
         attachments = request.FILES.getlist("attachments") if request.FILES else []
-        case = services.case_file(
+        case = filing.case_file(
             citizen=fields.pop("citizen", None), filed_by=request.user, attachments=attachments, **fields
         )
         return Response(FiledCaseSerializer(case).data, status=status.HTTP_201_CREATED)

@@ -11,11 +11,9 @@ class ComplaintsConfig(AppConfig):
         # Cache invalidation only (not domain flow): routing rules, SLA policies and districts
         # are read from a per-process cache on every filing; an admin edit clears it here at once.
         from civicportal.accounts.models import District
-        from complaints import services
+        from complaints import routing
         from complaints.models import RoutingModel, RoutingRule, RoutingSettings, SlaPolicy
 
         for model in (RoutingRule, SlaPolicy, District, RoutingModel, RoutingSettings):
-            post_save.connect(services.clear_caches, sender=model, dispatch_uid=f"complaints-cache-{model.__name__}")
-            post_delete.connect(
-                services.clear_caches, sender=model, dispatch_uid=f"complaints-cache-d-{model.__name__}"
-            )
+            post_save.connect(routing.clear_caches, sender=model, dispatch_uid=f"complaints-cache-{model.__name__}")
+            post_delete.connect(routing.clear_caches, sender=model, dispatch_uid=f"complaints-cache-d-{model.__name__}")

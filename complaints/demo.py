@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from civicportal.accounts.models import Department, District, User
-from complaints import services
+from complaints import filing, services
 from complaints.models import Case, Category, Channel, FaqEntry, Kind, PublishedExample, RoutingRule, SlaPolicy
 
 CATEGORIES = [
@@ -146,7 +146,7 @@ def load():
         citizen = User.objects.filter(username=username).first()
         if citizen is None or Case.objects.filter(citizen=citizen, title=title).exists():
             continue
-        case = services.case_file(
+        case = filing.case_file(
             citizen=citizen,
             filed_by=citizen,
             channel=Channel.WEB,

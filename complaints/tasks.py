@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from complaints import services, suggestions
+from complaints import filing, services, suggestions
 
 
 @shared_task(name="complaints.tasks.sla_sweep", ignore_result=True)
@@ -14,14 +14,14 @@ def sla_sweep():
 @shared_task(name="complaints.tasks.after_filing", ignore_result=True)
 def after_filing(case_id):
     """Index a new case's nouns and acknowledge it to its citizen; a second run does nothing."""
-    services.case_index(case_id=case_id)
-    services.case_acknowledge(case_id=case_id)
+    filing.case_index(case_id=case_id)
+    filing.case_acknowledge(case_id=case_id)
 
 
 @shared_task(name="complaints.tasks.after_filing_sweep", ignore_result=True)
 def after_filing_sweep():
     """Every minute: the after-filing work of cases whose message was lost."""
-    for case_id in services.after_filing_sweep():
+    for case_id in filing.after_filing_sweep():
         after_filing(case_id)
 
 

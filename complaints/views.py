@@ -18,7 +18,7 @@ from civicportal.accounts import permissions
 from civicportal.errors import DomainError, NotAllowed, NotFound
 from civicportal.files import api_token_accepted, file_response
 from civicportal.throttling import address_allowed
-from complaints import selectors, services, suggestions
+from complaints import filing, selectors, services, suggestions
 from complaints.forms import (
     AdditionalAnswerForm,
     AnswerForm,
@@ -65,7 +65,7 @@ def file_case(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.case_file(
+            case = filing.case_file(
                 citizen=request.user,
                 filed_by=request.user,
                 channel=Channel.WEB,
@@ -102,7 +102,7 @@ def file_for_citizen(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.case_file(
+            case = filing.case_file(
                 citizen=data["citizen_username"],
                 filed_by=request.user,
                 channel=data["channel"],

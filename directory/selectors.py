@@ -133,7 +133,7 @@ def handles_by_department() -> dict[int, Handles]:
 
 
 def _default_department_code() -> str:
-    from complaints.services import DEFAULT_DEPARTMENT_CODE
+    from complaints.routing import DEFAULT_DEPARTMENT_CODE
 
     return getattr(settings, "COMPLAINTS_DEFAULT_DEPARTMENT", DEFAULT_DEPARTMENT_CODE)
 

@@ -23,7 +23,7 @@ from civicportal import limits
 from civicportal.accounts.models import User
 from civicportal.accounts.services import role_group
 from civicportal.errors import DomainError, NotAllowed, NotFound
-from complaints import services as complaints_services
+from complaints import filing as complaints_filing
 from complaints.models import OPEN_STATUSES, PRIVATE_KINDS, Attachment, Case, Category, Channel, Kind
 from complaints.uploads import IMAGE_EXTENSIONS
 from open311.models import Application, ServiceAttribute, ServiceRequest, hash_key
@@ -208,7 +208,7 @@ def request_file(
     first_line = (description or "").strip().split("\n", 1)[0].strip()
     title = first_line[:80] or category.name_ko
     with transaction.atomic():
-        case = complaints_services.case_file(
+        case = complaints_filing.case_file(
             citizen=None,
             kind=Kind.COMPLAINT,
             title=title,

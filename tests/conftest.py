@@ -55,7 +55,7 @@ def _fast_and_isolated(settings, tmp_path):
 def _clear_process_caches():
     """Programs keep small admin-edited tables in the process; a flushed test database
     must not leave rows of the previous test there."""
-    from complaints.services import clear_caches
+    from complaints.routing import clear_caches
     from polls.services import forget_hot_poll
 
     clear_caches()

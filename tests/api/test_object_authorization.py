@@ -107,11 +107,11 @@ class World:
     @cached_property
     def case(self):
         """A's complaint, in a department; with an attachment and a location."""
-        from complaints import services
+        from complaints import filing
         from complaints.models import RoutingRule
 
         RoutingRule.objects.create(name="authz", keywords="가로등", department=self.department, priority=1)
-        return services.case_file(
+        return filing.case_file(
             citizen=self.owner,
             filed_by=self.owner,
             channel="web",
@@ -125,9 +125,9 @@ class World:
     @cached_property
     def confidential_case(self):
         """A's corruption report with the identity hidden: never in Open311."""
-        from complaints import services
+        from complaints import filing
 
-        return services.case_file(
+        return filing.case_file(
             citizen=self.owner,
             filed_by=self.owner,
             channel="web",

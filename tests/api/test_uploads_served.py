@@ -63,7 +63,7 @@ def test_admin_links_stored_files_to_their_checked_views(client, administrator, 
     from django.core.files.base import ContentFile
 
     from callcenter.models import ContactImage
-    from complaints import services as complaint_services
+    from complaints import filing as complaint_filing
     from tests.callcenter.factories import ContactFactory
     from tests.polls.factories import PollFactory
 
@@ -73,7 +73,7 @@ def test_admin_links_stored_files_to_their_checked_views(client, administrator, 
     poll = PollFactory(department=department, image=png)
     contact = ContactFactory(caller=citizen)
     image = ContactImage.objects.create(contact=contact, image=ContentFile(out.getvalue(), name="m.png"))
-    case = complaint_services.case_file(
+    case = complaint_filing.case_file(
         citizen=citizen, filed_by=citizen, channel="web", kind="complaint", title="t", text="x"
     )
     attachment = case.attachments.create(

@@ -12,7 +12,7 @@ _numbers = itertools.count(1)
 
 
 class FakeCaseFile:
-    """Stands in for complaints.services.case_file until complaints/ is merged."""
+    """Stands in for complaints.filing.case_file until complaints/ is merged."""
 
     def __init__(self):
         self.calls = []

@@ -46,8 +46,8 @@ def _english(settings):
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Routing rules and SLA policies are cached per process; each test starts clean."""
-    from complaints import services
+    from complaints import routing
 
-    services.clear_caches()
+    routing.clear_caches()
     yield
-    services.clear_caches()
+    routing.clear_caches()

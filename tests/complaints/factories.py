@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from complaints import services
+from complaints import filing
 from complaints.models import Case, Category, Channel, FaqEntry, Kind, PublishedExample, RoutingRule, Status
 
 
@@ -58,7 +58,7 @@ def file_case(citizen, **overrides):
         "channel": Channel.WEB,
     }
     fields.update(overrides)
-    return services.case_file(**fields)
+    return filing.case_file(**fields)
 
 
 def bulk_cases(department, count, *, citizen=None, now=None, status=Status.RECEIVED, start=0, officer=None):

@@ -34,6 +34,6 @@ def test_the_sweep_leaves_old_and_acknowledged_cases_alone(citizen, department):
     Case.objects.filter(pk=done.pk).update(acknowledged_at=timezone.now())
     old = file_case(citizen, title="오래된 민원")
     Case.objects.filter(pk=old.pk).update(filed_at=timezone.now() - timedelta(days=8))
-    from complaints.services import after_filing_sweep as due
+    from complaints.filing import after_filing_sweep as due
 
     assert due(now=timezone.now() + timedelta(minutes=2)) == []

@@ -7,7 +7,7 @@ from django.db import IntegrityError
 
 from civicportal.errors import Conflict, DomainError, NotAllowed
 from civicportal.notifications.models import Notification
-from complaints import services
+from complaints import filing, services
 from complaints.models import Case, CaseEvent, Channel, Kind, Rating, Status
 from tests.complaints.factories import CategoryFactory, RoutingRuleFactory, file_case
 from tests.factories import CitizenFactory, district
@@ -34,8 +34,8 @@ def test_filing_leaves_the_morphological_analysis_to_the_task(citizen, parking_r
     case = file_case(citizen)  # no commit in this test: the after-filing task has not run
 
     assert Case.objects.get(pk=case.pk).nouns == ""
-    assert services.case_index(case_id=case.pk) is True
-    assert services.case_index(case_id=case.pk) is False  # once
+    assert filing.case_index(case_id=case.pk) is True
+    assert filing.case_index(case_id=case.pk) is False  # once
     assert "주차" in Case.objects.get(pk=case.pk).nouns.split()
 
 
@@ -90,7 +90,7 @@ def test_district_is_derived_from_the_position(citizen, parking_rule):
 
 
 def test_call_centre_files_for_a_citizen_on_channel_120(citizen, counsellor, parking_rule):
-    case = services.case_file(
+    case = filing.case_file(
         citizen=citizen,
         filed_by=counsellor,
         channel=Channel.CALL_CENTRE,
@@ -105,7 +105,7 @@ def test_call_centre_files_for_a_citizen_on_channel_120(citizen, counsellor, par
 
 
 def test_call_centre_can_file_for_a_caller_without_account(counsellor, parking_rule):
-    case = services.case_file(
+    case = filing.case_file(
         citizen=None, filed_by=counsellor, channel=Channel.CALL_CENTRE, kind=Kind.INQUIRY, title="문의", text="주차"
     )
 
@@ -399,12 +399,12 @@ def test_citizen_without_profile_can_file(parking_rule):
 def test_acknowledgement_is_sent_once_even_if_the_task_runs_twice(citizen, parking_rule):
     case = file_case(citizen)
 
-    first = services.case_acknowledge(case_id=case.pk)
-    second = services.case_acknowledge(case_id=case.pk)
+    first = filing.case_acknowledge(case_id=case.pk)
+    second = filing.case_acknowledge(case_id=case.pk)
 
     assert (first, second) == (True, False)
     assert Notification.objects.filter(recipient=citizen, kind="complaints.filed").count() == 1
 
 
 def test_acknowledgement_of_a_deleted_case_is_quiet(citizen, parking_rule):
-    assert services.case_acknowledge(case_id=999999) is False
+    assert filing.case_acknowledge(case_id=999999) is False

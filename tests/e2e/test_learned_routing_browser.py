@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from civicportal.accounts.models import User
-from complaints import services, suggestions
+from complaints import filing, routing, suggestions
 from complaints.models import RoutingSettings
 from tests.complaints.learned_history import generated, load_history
 from tests.e2e.conftest import DESKTOP, PHONE, check_a11y, check_no_horizontal_scroll, log_in, screenshot
@@ -18,9 +18,9 @@ def waiting_case(demo_site):
     by_code = load_history(list(generated()))
     assert suggestions.routing_model_train() is not None
     RoutingSettings.objects.filter(pk=1).update(threshold=1.0)  # stays at the desk
-    services.clear_caches()
+    routing.clear_caches()
     citizen = User.objects.get(username="citizen")
-    case = services.case_file(
+    case = filing.case_file(
         citizen=citizen,
         filed_by=citizen,
         kind="complaint",

@@ -109,7 +109,7 @@ def test_a_polls_results_move_after_a_vote_without_a_reload(page, asgi_server, d
 
 
 def test_the_officers_queue_and_the_board_count_a_new_case(page, browser, asgi_server, demo_site):
-    from complaints import services
+    from complaints import filing, routing
     from complaints.models import Channel, Kind
 
     log_in(page, asgi_server, "officer")  # Parking Planning Division
@@ -132,9 +132,9 @@ def test_the_officers_queue_and_the_board_count_a_new_case(page, browser, asgi_s
     RoutingRule.objects.create(
         name="둔치 주차장", keywords="둔치", department=Department.objects.get(code="parking"), priority=1
     )
-    services.clear_caches()
+    routing.clear_caches()
     citizen = User.objects.get(username="citizen")
-    case = services.case_file(
+    case = filing.case_file(
         citizen=citizen,
         filed_by=citizen,
         kind=Kind.COMPLAINT,

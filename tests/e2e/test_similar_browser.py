@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from civicportal.accounts.models import User
-from complaints import services as complaint_services
+from complaints import filing as complaint_filing
 from complaints.models import Channel, Kind
 from tests.e2e.conftest import DESKTOP, PHONE, check_a11y, check_no_horizontal_scroll, log_in, screenshot
 from tests.proposals.factories import ProposalFactory
@@ -44,21 +44,21 @@ def test_the_proposal_form_shows_a_similar_proposal_while_typing(ko_page, live_s
 def test_the_workspace_offers_the_paraphrased_case(ko_page, live_server, demo_site):
     citizen = User.objects.get(username="citizen")
     place = {"lat": "37.5663", "lon": "126.9019", "kind": Kind.COMPLAINT, "channel": Channel.WEB}
-    earlier = complaint_services.case_file(
+    earlier = complaint_filing.case_file(
         citizen=citizen,
         filed_by=citizen,
         title="정문 앞 불법주차 신고",
         text="매일 저녁 아파트 정문에 불법주차 차량이 많아 통행이 어렵습니다.",
         **place,
     )
-    unrelated = complaint_services.case_file(
+    unrelated = complaint_filing.case_file(
         citizen=citizen,
         filed_by=citizen,
         title="아파트 정문 쓰레기 무단 투기",
         text="정문 옆 분리수거장에 쓰레기를 몰래 버리고 갑니다.",
         **place,
     )
-    new = complaint_services.case_file(
+    new = complaint_filing.case_file(
         citizen=citizen,
         filed_by=citizen,
         title="아파트 정문 불법 주차",

@@ -342,7 +342,7 @@ def test_files_other_than_one_media_are_refused(client, pothole, app_key):
 
 
 def test_the_media_view_serves_no_photo_a_citizen_attached_on_the_web(client, citizen, pothole):
-    from complaints.services import case_file
+    from complaints.filing import case_file
 
     case = case_file(
         citizen=citizen,

@@ -4,8 +4,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from complaints.filing import case_file
 from complaints.models import Case, Kind
-from complaints.services import case_file
 from open311.models import ServiceRequest
 
 pytestmark = pytest.mark.django_db

@@ -204,11 +204,11 @@ async def test_a_burst_of_votes_is_coalesced_and_ends_with_the_newest_version(pe
 
 @socket_test
 async def test_a_filed_case_reaches_its_departments_queue_and_the_board_only(personas, department, monkeypatch):
-    from complaints import services
+    from complaints import filing
 
     # The filing's own task (nouns by morphological analysis; eager here) loads its model for
     # seconds and holds the interpreter: it is not what this test is about.
-    monkeypatch.setattr(services, "_queue_after_filing", lambda case_id: None)
+    monkeypatch.setattr(filing, "_queue_after_filing", lambda case_id: None)
     officer, other, monitor = personas["officer"], personas["other"], personas["monitor"]
     ours = await live(headers=officer._live_headers)
     theirs = await live(headers=other._live_headers)
