@@ -1,4 +1,6 @@
-"""What Eung-Dap-So does. Every door (views, API, call centre, Open311, admin) calls these.
+"""What Eung-Dap-So does with a case once it is filed: officers' work, the citizen after the
+answer, and the SLA sweep. Filing is ``complaints.filing``; where a case goes and by when is
+``complaints.routing``. Every door (views, API, call centre, Open311, admin) calls these.
 
 Each service checks permissions with ``permissions.require``, locks the case row,
 changes it, writes the event, and queues notifications (sent after commit).
