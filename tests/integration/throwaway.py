@@ -144,3 +144,28 @@ class ThrowawayRedis:
             time.sleep(0.05)
         if not keep_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ThrowawayReplica(ThrowawayPostgres):
+    """A streaming replica of a ``ThrowawayPostgres``: a copy taken with ``pg_basebackup -R``
+    (which writes ``standby.signal`` and the ``primary_conninfo`` to follow), on its own port.
+    initdb's defaults already allow it: ``wal_level=replica``, ten WAL senders, and a ``trust``
+    replication line for 127.0.0.1 in pg_hba.conf."""
+
+    def __init__(self, primary: ThrowawayPostgres):
+        self.bin = primary.bin
+        self.dir = Path(tempfile.mkdtemp(prefix="civic-drill-replica-"))
+        shutil.chown(self.dir, "postgres", "postgres")
+        self.port = free_port(primary.port + 1)
+        # -c fast: checkpoint at once instead of waiting for a spread one (minutes on an idle server).
+        _as_postgres(
+            f"{self.bin}/pg_basebackup -h 127.0.0.1 -p {primary.port} -U postgres"
+            f" -D {self.dir}/data -R -X stream -c fast"
+        )
+        self.start()
+
+    def replay_pause(self):
+        self.psql("SELECT pg_wal_replay_pause()")
+
+    def replay_resume(self):
+        self.psql("SELECT pg_wal_replay_resume()")
