@@ -249,6 +249,27 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploads on several hosts: one S3-compatible bucket (MinIO in docker-compose.yml), never a
+# local folder that only one host sees. Files still leave only through each program's view
+# (civicportal/files.py), so the bucket stays private.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Empty: AWS itself; MinIO and other S3-compatible stores give their address.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Keys from the environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), as boto3 reads them.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+        },
+    }
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MEDIA_STORAGE is 'filesystem' or 's3'.")
 # In development WhiteNoise serves straight from the finders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -323,6 +344,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One beat for the whole city (civicportal/beatlock.py): the lock's lifetime, renewed while it runs.
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
 # The default schedule, gathered from each program's ``beat.py`` (plain data);
 # django-celery-beat copies it into the database, where administrators can change it.
 CELERY_BEAT_SCHEDULE: dict = {}
