@@ -1,8 +1,9 @@
 """The Celery application: Redis when REDIS_URL is set, else a filesystem broker."""
 
+import atexit
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicportal.settings")
 
@@ -29,3 +30,15 @@ def _settle_configuration(sender, source, **kwargs):
 
     settled = {key: source[key] for key in DEFAULTS if key not in source.changes}
     source.changes.update(settled)
+
+
+@signals.beat_init.connect
+def _one_beat(sender=None, **kwargs):
+    """A second beat stops here instead of sending every scheduled task again."""
+    from civicportal import beatlock
+
+    try:
+        lock = beatlock.acquire()
+    except beatlock.BeatAlreadyRunning as refused:
+        raise SystemExit(f"beat not started: {refused}") from None
+    atexit.register(beatlock.release, lock)

@@ -152,8 +152,50 @@ else:
     if env.str("DATABASE_TEST_TEMPLATE", default=""):
         # A template created with a UTF-8 ctype, so trigram search works on Korean.
         _db["TEST"]["TEMPLATE"] = env.str("DATABASE_TEST_TEMPLATE")
-# Off behind a pooler in transaction mode that cannot keep prepared statements.
-DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+# Behind a pooler in transaction mode (PgBouncer: DATABASE_POOLER=pgbouncer) a server connection
+# changes between transactions: no prepared statements, no server-side (named) cursors.
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured("DATABASE_POOLER is empty or 'pgbouncer'.")
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=not DATABASE_POOLER)
+if DATABASE_POOLER and _db["ENGINE"] != "django.db.backends.sqlite3":
+    _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+    _db["OPTIONS"]["prepare_threshold"] = None
+
+# A streaming replica for reads that may be a few seconds old (civicportal/dbrouting.py).
+# Without DATABASE_REPLICA_URL there is one database and no router.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+# After a client writes, its reads stay on the primary this long (read-your-writes).
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=10)
+# A replica further behind than this is not read from.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=5.0)
+# How long one process trusts its last check of the replica (up or down, lag).
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=3.0)
+if DATABASE_REPLICA_URL:
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL.")
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    _replica.update(
+        ENGINE=_db["ENGINE"],
+        CONN_MAX_AGE=_db["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        DISABLE_SERVER_SIDE_CURSORS=_db.get("DISABLE_SERVER_SIDE_CURSORS", False),
+    )
+    _replica.setdefault("OPTIONS", {}).update(
+        {key: value for key, value in _db["OPTIONS"].items() if key != "connect_timeout"}
+    )
+    # A replica that does not answer costs a request one short wait, then is skipped for a while.
+    _replica["OPTIONS"]["connect_timeout"] = env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=1)
+    # Tests read the replica's rows from the test database itself.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["civicportal.dbrouting.ReplicaRouter"]
+    # Outside every other middleware: a write anywhere in the request (a session saved on the way
+    # out included) keeps that client on the primary.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("civicportal.middleware.ApiErrorShapeMiddleware"),
+        "civicportal.dbrouting.ReadYourWritesMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------
@@ -207,6 +249,27 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploads on several hosts: one S3-compatible bucket (MinIO in docker-compose.yml), never a
+# local folder that only one host sees. Files still leave only through each program's view
+# (civicportal/files.py), so the bucket stays private.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Empty: AWS itself; MinIO and other S3-compatible stores give their address.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Keys from the environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), as boto3 reads them.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+        },
+    }
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MEDIA_STORAGE is 'filesystem' or 's3'.")
 # In development WhiteNoise serves straight from the finders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -281,6 +344,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One beat for the whole city (civicportal/beatlock.py): the lock's lifetime, renewed while it runs.
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
 # The default schedule, gathered from each program's ``beat.py`` (plain data);
 # django-celery-beat copies it into the database, where administrators can change it.
 CELERY_BEAT_SCHEDULE: dict = {}

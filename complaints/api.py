@@ -12,6 +12,7 @@ from civicportal import limits
 from civicportal.accounts import permissions
 from civicportal.accounts.models import Department, District, User
 from civicportal.api import PrebuiltFieldsMixin, absolute_url
+from civicportal.dbrouting import reads_may_lag
 from civicportal.errors import NotFound
 from civicportal.throttling import CaseTrackThrottle
 from complaints import filing, routing, selectors, services
@@ -425,6 +426,7 @@ class NotesView(generics.ListAPIView):
 # --- public ----------------------------------------------------------------------------------
 
 
+@reads_may_lag
 class ExampleList(generics.ListAPIView):
     """Published, anonymised examples; ``q`` searches Korean keywords."""
 
@@ -482,6 +484,7 @@ class TrackView(APIView):
         return response
 
 
+@reads_may_lag
 class FaqList(generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = FaqSerializer

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicportal.accounts import permissions
+from civicportal.dbrouting import reads_may_lag
 from civicportal.errors import DomainError, NotAllowed, NotFound
 from civicportal.files import api_token_accepted, file_response
 from civicportal.throttling import address_allowed
@@ -357,6 +358,7 @@ def workspace(request, number):
 # --- public examples and FAQ ----------------------------------------------------------------
 
 
+@reads_may_lag
 def examples(request):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -368,6 +370,7 @@ def examples(request):
 # --- monitoring board and report --------------------------------------------------------------
 
 
+@reads_may_lag
 @login_required
 def board(request):
     _require(request, "complaints.view_board")
@@ -376,6 +379,7 @@ def board(request):
     return render(request, template, {"board": data, "kinds": dict(Kind.choices), "channels": dict(Channel.choices)})
 
 
+@reads_may_lag
 @login_required
 def board_cases(request):
     """The list behind a board figure: what the monitor clicked, case by case (no personal data)."""
@@ -406,6 +410,7 @@ def _report_period(request):
     return year, month
 
 
+@reads_may_lag
 @login_required
 def report(request):
     _require(request, "complaints.view_board")
@@ -447,6 +452,7 @@ def report(request):
     )
 
 
+@reads_may_lag
 @login_required
 def report_csv(request):
     _require(request, "complaints.view_board")

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 
 from civicportal.accounts.models import Department
 from civicportal.api import absolute_url
+from civicportal.dbrouting import reads_may_lag
 from civicportal.throttling import AddressRateThrottle, AnonRateThrottle, UserRateThrottle
 from directory import selectors
 from directory.views import MAX_QUERY
@@ -90,6 +91,7 @@ class EntryDetailSerializer(EntrySerializer):
         return RoleSerializer(selectors.roles_in(entry.department), many=True).data
 
 
+@reads_may_lag
 class _Public:
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle, UserRateThrottle, DirectoryThrottle]

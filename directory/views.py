@@ -3,11 +3,13 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from civicportal.dbrouting import reads_may_lag
 from directory import selectors
 
 MAX_QUERY = 100
 
 
+@reads_may_lag
 @require_GET
 def index(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY]
@@ -19,6 +21,7 @@ def index(request):
     return render(request, "directory/index.html", context)
 
 
+@reads_may_lag
 @require_GET
 def department(request, code):
     entry = selectors.get_entry(code)

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from civicportal.dbrouting import reads_may_lag
 from opendata import selectors
 from opendata.datasets import CASES, CONTACTS, POLLS, PROPOSALS, license_info
 from opendata.models import OpenCase, OpenContactDay
@@ -45,6 +46,7 @@ class DatasetIndexSerializer(serializers.Serializer):
     datasets = _DatasetEntrySerializer(many=True)
 
 
+@reads_may_lag
 class DatasetIndex(APIView):
     """The catalogue: each dataset with its refresh time, row count and links."""
 
@@ -93,6 +95,7 @@ class ContactFilter(django_filters.FilterSet):
         fields = ["channel", "language", "topic"]
 
 
+@reads_may_lag
 class _PublicList(generics.ListAPIView):
     permission_classes = [AllowAny]
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from civicportal.dbrouting import reads_may_lag
 from civicportal.throttling import address_allowed
 from opendata import catalog, exports, selectors
 from opendata.datasets import get_spec, license_info
@@ -28,11 +29,13 @@ def _too_many():
     return HttpResponse(_("Too many downloads from your address; try again in a minute."), status=429)
 
 
+@reads_may_lag
 @require_GET
 def index(request):
     return render(request, "opendata/index.html", {"datasets": selectors.catalogue(), "license": license_info()})
 
 
+@reads_may_lag
 @require_GET
 def dataset(request, slug):
     spec = _spec(slug)
@@ -50,6 +53,7 @@ def _header(spec, row):
     }
 
 
+@reads_may_lag
 @require_GET
 def download_csv(request, slug):
     spec = _spec(slug)
@@ -58,6 +62,7 @@ def download_csv(request, slug):
     return exports.csv_response(spec)
 
 
+@reads_may_lag
 @require_GET
 def download_json(request, slug):
     spec = _spec(slug)
@@ -66,6 +71,7 @@ def download_json(request, slug):
     return exports.json_response(spec, _header(spec, Dataset.objects.filter(slug=slug).first()))
 
 
+@reads_may_lag
 @require_GET
 def dictionary(request, slug):
     spec = _spec(slug)
@@ -74,6 +80,7 @@ def dictionary(request, slug):
     )
 
 
+@reads_may_lag
 @require_GET
 def catalog_jsonld(request):
     document = catalog.catalog_document(selectors.dataset_rows())
@@ -88,6 +95,7 @@ def _bars(pairs):
     return [(label, value, round(100 * value / top, 1)) for label, value in pairs]
 
 
+@reads_may_lag
 @require_GET
 def dashboard(request):
     measure = "time" if request.GET.get("measure") == "time" else "count"

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from civicportal import limits
 from civicportal.api import Pagination, PrebuiltFieldsMixin, absolute_url
+from civicportal.dbrouting import reads_may_lag
 from civicportal.errors import DomainError
 from polls import services
 from polls.models import Poll, PollOption
@@ -113,6 +114,7 @@ class ResultsSerializer(serializers.Serializer):
     updated_at = serializers.CharField()
 
 
+@reads_may_lag
 class OpenPollList(generics.ListAPIView):
     """Polls open now that the current user may vote on (by who they are)."""
 

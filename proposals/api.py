@@ -19,6 +19,7 @@ from rest_framework.viewsets import GenericViewSet
 from civicportal import limits
 from civicportal.accounts.models import Department, District
 from civicportal.api import Pagination, absolute_url
+from civicportal.dbrouting import reads_may_lag
 from civicportal.errors import DomainError
 from proposals import selectors, services
 from proposals.models import Comment, Decision, Evaluation, Proposal, ProposalEvent, ProposalVote, ThemedCall
@@ -441,6 +442,7 @@ class ThemedCallViewSet(GenericViewSet):
         return Response(ThemedCallSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
 
 
+@reads_may_lag
 class StatisticsView(APIView):
     permission_classes = [AllowAny]
 

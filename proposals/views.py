@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicportal.accounts import permissions
+from civicportal.dbrouting import reads_may_lag
 from civicportal.errors import DomainError, NotAllowed, NotFound
 from civicportal.files import api_token_accepted, file_response
 from proposals import selectors, services
@@ -45,6 +46,7 @@ def _form_error(form, exc):
 # --- Public --------------------------------------------------------------------
 
 
+@reads_may_lag
 def index(request):
     kind = request.GET.get("list", "newest")
     if kind not in selectors.LISTS:
@@ -105,6 +107,7 @@ def image(request, pk, image):
     return file_response(item.image, cache="private, max-age=86400" if proposal.is_public else "private, no-cache")
 
 
+@reads_may_lag
 def themed_calls(request):
     now = timezone.now()
     calls = (
@@ -133,10 +136,12 @@ def themed_call_detail(request, pk):
     )
 
 
+@reads_may_lag
 def statistics(request):
     return render(request, "proposals/statistics.html", {"rows": selectors.yearly_statistics()})
 
 
+@reads_may_lag
 def statistics_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="oasis-statistics.csv"'

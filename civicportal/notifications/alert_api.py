@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from civicportal import limits
 from civicportal.accounts.models import District
+from civicportal.dbrouting import reads_may_lag
 from civicportal.notifications import alerts, cap, fanout
 from civicportal.notifications.alert_forms import CHANNEL_CHOICES
 from civicportal.notifications.models import (
@@ -123,6 +124,7 @@ ProgressSerializer = inline_serializer(
 )
 
 
+@reads_may_lag
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Published emergency alerts (public); authors and approvers act on them."""
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from civicportal.dbrouting import reads_may_lag
 from civicportal.errors import DomainError, NotFound
 from civicportal.notifications import alert_selectors, alerts, cap, fanout
 from civicportal.notifications.alert_forms import AlertForm
@@ -33,6 +34,7 @@ def _with_text(alert_list):
     return alert_list
 
 
+@reads_may_lag
 def index(request):
     now = timezone.now()
     published = EmergencyAlert.objects.published().prefetch_related("texts", "districts")
@@ -60,6 +62,7 @@ def banner(request):
     return render(request, "includes/alert_banner_live.html")
 
 
+@reads_may_lag
 def detail(request, identifier):
     try:
         alert = alerts.get_public_alert(identifier)
@@ -75,6 +78,7 @@ def detail(request, identifier):
     )
 
 
+@reads_may_lag
 def cap_xml(request, identifier):
     try:
         alert = alerts.get_public_alert(identifier)
@@ -110,6 +114,7 @@ class CAPAtomFeed(Atom1Feed):
             handler.addQuickElement("category", "", {"term": category})
 
 
+@reads_may_lag
 class CurrentAlertsFeed(Feed):
     """Atom index of the alerts in force, Cancel and Update messages included (an aggregator
     learns of a cancellation from them); each entry links to its CAP XML."""

@@ -3,9 +3,11 @@
 A drill restarts or kills these, never the servers CI and the other tests use. PostgreSQL's
 ``initdb`` refuses root, so the cluster belongs to the ``postgres`` user (see RECIPES)."""
 
+import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -144,3 +146,98 @@ class ThrowawayRedis:
             time.sleep(0.05)
         if not keep_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ThrowawayReplica(ThrowawayPostgres):
+    """A streaming replica of a ``ThrowawayPostgres``: a copy taken with ``pg_basebackup -R``
+    (which writes ``standby.signal`` and the ``primary_conninfo`` to follow), on its own port.
+    initdb's defaults already allow it: ``wal_level=replica``, ten WAL senders, and a ``trust``
+    replication line for 127.0.0.1 in pg_hba.conf."""
+
+    def __init__(self, primary: ThrowawayPostgres):
+        self.bin = primary.bin
+        self.dir = Path(tempfile.mkdtemp(prefix="civic-drill-replica-"))
+        shutil.chown(self.dir, "postgres", "postgres")
+        self.port = free_port(primary.port + 1)
+        # -c fast: checkpoint at once instead of waiting for a spread one (minutes on an idle server).
+        _as_postgres(
+            f"{self.bin}/pg_basebackup -h 127.0.0.1 -p {primary.port} -U postgres"
+            f" -D {self.dir}/data -R -X stream -c fast"
+        )
+        self.start()
+
+    def replay_pause(self):
+        self.psql("SELECT pg_wal_replay_pause()")
+
+    def replay_resume(self):
+        self.psql("SELECT pg_wal_replay_resume()")
+
+
+def pgbouncer_bin() -> str | None:
+    return shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None)
+
+
+class ThrowawayPgBouncer:
+    """PgBouncer in transaction mode, on a spare port, in front of a PostgreSQL on 127.0.0.1:
+    every database name is passed through (``* =``), users are trusted as the server trusts them.
+    It refuses to run as root, so it runs as ``postgres`` in a folder that user owns."""
+
+    def __init__(self, server_port: int, pool_size: int = 20):
+        self.dir = Path(tempfile.mkdtemp(prefix="civic-pgbouncer-"))
+        shutil.chown(self.dir, "postgres", "postgres")
+        self.port = free_port(6432)
+        (self.dir / "users.txt").write_text('"postgres" ""\n')
+        (self.dir / "pgbouncer.ini").write_text(
+            "[databases]\n"
+            f"* = host=127.0.0.1 port={server_port}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            "auth_type = trust\nadmin_users = postgres\n"
+            f"auth_file = {self.dir}/users.txt\n"
+            "pool_mode = transaction\n"
+            f"default_pool_size = {pool_size}\nmax_client_conn = 500\n"
+            # Django reads these at connect; the rest of a client's startup packet is refused.
+            "ignore_startup_parameters = extra_float_digits,options\n"
+            f"logfile = {self.dir}/pgbouncer.log\npidfile = {self.dir}/pgbouncer.pid\n"
+        )
+        for name in ("users.txt", "pgbouncer.ini"):
+            shutil.chown(self.dir / name, "postgres", "postgres")
+        _as_postgres(f"{pgbouncer_bin()} -d {self.dir}/pgbouncer.ini")
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("PgBouncer did not start")
+
+    def show(self, what: str) -> str:
+        """An admin console command (``SHOW POOLS``, ``SHOW STATS``), as psql's unaligned rows."""
+        return subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                "pgbouncer",
+                "-Atc",
+                f"SHOW {what}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    def stop(self):
+        pidfile = self.dir / "pgbouncer.pid"
+        if pidfile.exists():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
+            for _ in range(100):
+                if not pidfile.exists():
+                    break
+                time.sleep(0.05)
+        shutil.rmtree(self.dir, ignore_errors=True)
