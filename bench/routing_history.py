@@ -494,8 +494,9 @@ def iter_generate(n, *, seed=16, start=datetime(2025, 11, 1, tzinfo=UTC), months
         pieces = [] if nouns == "composed" else None
         sentences = [_vary(_fill(s, rng, topic, district_ko, dong, pieces), rng) for s in templates]
         if rng.random() < 0.3:
+            at = rng.randrange(len(sentences) + 1)
             noise = rng.choice(NOISE)
-            sentences.insert(rng.randrange(len(sentences) + 1), noise)
+            sentences.insert(at, noise)
             if pieces is not None:
                 pieces.append(noise)
         closing = rng.choice(CLOSINGS)

@@ -390,6 +390,7 @@ class HashedRoutingPipeline:
                 # Two nouns that share a column are each credited with it.
                 words[word] = float(contribution.get(int(noun_lookup[column(word, self.noun_features)]), 0.0))
         if words:
+            padded = [(word, f" {word} ") for word in words]
             seen = set()
             for gram in self._analyse_fns()[1](_raw(row)):
                 if gram in seen:
@@ -397,10 +398,12 @@ class HashedRoutingPipeline:
                 seen.add(gram)
                 index = int(char_lookup[column(gram, self.char_features)])
                 share = contribution.get(len(self.noun_idf) + index) if index >= 0 else None
-                owners = [w for w in words if (gram.strip() or gram) in f" {w} "]
-                if share and owners:
-                    for owner in owners:
-                        words[owner] += share / len(owners)
+                if not share:
+                    continue
+                piece = gram.strip() or gram
+                owners = [word for word, spaced in padded if piece in spaced]
+                for owner in owners:
+                    words[owner] += share / len(owners)
         ranked = sorted(((w, s) for w, s in words.items() if s > 0), key=lambda item: -item[1])
         return ranked[:k]
 
