@@ -310,4 +310,4 @@ def test_a_version_stored_before_hashing_still_routes_and_explains(as_user, citi
 
     assert case.department == history["bus-policy"]
     note = case.events.get(kind=CaseEvent.Kind.ROUTED).note
-    assert note.startswith("Routed by the learned model v1 with ") and "버스" in note
+    assert note.startswith("Routed by the learned model v1 with ") and "배차" in note
