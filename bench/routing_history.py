@@ -18,7 +18,9 @@ once per distinct sentence.
 """
 
 import argparse
+import functools
 import random
+import string
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,7 +59,10 @@ DISTRICTS = [
 
 def office(code) -> str:
     """The district office's department code, as ``civicportal.accounts.demo`` names it."""
-    return {c: f"{en.lower()}-office" for c, _ko, en, _d in DISTRICTS}[code]
+    return _OFFICES[code]
+
+
+_OFFICES = {c: f"{en.lower()}-office" for c, _ko, en, _d in DISTRICTS}
 
 
 LOCAL = "@district"  # the topic belongs to the district office of the case's district
@@ -406,11 +411,25 @@ def rules_route(*, kind, category, district, text) -> str:
     return first_rule(kind=kind, category=category, district=district, text=text) or fallback(district)
 
 
-def _fill(template, rng, topic, district_ko, dong):
-    place = rng.choice(PLACES).format(dong=dong, district=district_ko, n=rng.randint(1, 300))
-    return " ".join(
-        template.format(place=place, when=rng.choice(WHEN), x=rng.choice(topic["words"]), district=district_ko).split()
-    )
+def _fill(template, rng, topic, district_ko, dong, pieces=None):
+    """``template`` with its slots filled; when ``pieces`` is a list, the literal parts and
+    slot values that make up the sentence are appended to it (for composed nouns)."""
+    place_template = rng.choice(PLACES)
+    n = rng.randint(1, 300)
+    place = place_template.format(dong=dong, district=district_ko, n=n)
+    when, x = rng.choice(WHEN), rng.choice(topic["words"])
+    if pieces is not None:
+        values = {"dong": dong, "district": district_ko, "n": str(n), "when": when, "x": x}
+        for literal, slot in _parsed(template):
+            pieces.append(literal)
+            if slot == "place":
+                for place_literal, place_slot in _parsed(place_template):
+                    pieces.append(place_literal)
+                    if place_slot:
+                        pieces.append(values[place_slot])
+            elif slot:
+                pieces.append(values[slot])
+    return " ".join(template.format(place=place, when=when, x=x, district=district_ko).split())
 
 
 def _vary(sentence, rng):
@@ -444,25 +463,49 @@ def generate(n, *, seed=16, start=datetime(2025, 11, 1, tzinfo=UTC), months=13, 
 
     Each is a dict: title, text, nouns, kind, category, district, filed_at, filed_department
     (where the rules alone send it), department (the one that finally answered: the label)
-    and transfers (how many times it moved before the answer)."""
+    and transfers (how many times it moved before the answer). ``analyse``: each distinct
+    sentence through the noun analyser (exact, slow at scale); see ``iter_generate`` for the
+    large sizes."""
+    rows = list(iter_generate(n, seed=seed, start=start, months=months, nouns=None))
+    if analyse:
+        add_nouns(rows)
+    return rows
+
+
+def iter_generate(n, *, seed=16, start=datetime(2025, 11, 1, tzinfo=UTC), months=13, nouns="composed"):
+    """The cases of ``generate`` one at a time (the same texts for the same seed), so that a
+    million of them need not be held at once. ``nouns="composed"``: a sentence's nouns are
+    those of its pieces (each template's literal parts and each slot value, analysed once and
+    cached), in order; a sentence is not analysed whole, so a space a citizen dropped is
+    analysed as if it were there. ``nouns=None`` leaves them empty (``add_nouns`` fills them)."""
     rng = random.Random(seed)
     span = timedelta(days=30.4 * months)
-    rows = []
+    weights = {}
     for i in range(n):
         filed_at = start + span * (i / max(1, n))
         month_index = int(months * i / max(1, n))
-        topic = rng.choices(TOPICS, weights=_topic_weights(month_index, months))[0]
+        if month_index not in weights:
+            weights[month_index] = _topic_weights(month_index, months)
+        topic = rng.choices(TOPICS, weights=weights[month_index])[0]
         code, district_ko, _en, dongs = rng.choice(DISTRICTS)
         dong = rng.choice(dongs)
         count = rng.choice((1, 2, 2, 3, 3, 4))
         templates = rng.sample(topic["sentences"], k=min(count, len(topic["sentences"])))
-        sentences = [_vary(_fill(s, rng, topic, district_ko, dong), rng) for s in templates]
+        pieces = [] if nouns == "composed" else None
+        sentences = [_vary(_fill(s, rng, topic, district_ko, dong, pieces), rng) for s in templates]
         if rng.random() < 0.3:
-            sentences.insert(rng.randrange(len(sentences) + 1), rng.choice(NOISE))
+            at = rng.randrange(len(sentences) + 1)
+            noise = rng.choice(NOISE)
+            sentences.insert(at, noise)
+            if pieces is not None:
+                pieces.append(noise)
         closing = rng.choice(CLOSINGS)
         if closing:
             sentences.append(closing)
-        title = _fill(rng.choice(topic["titles"]), rng, topic, district_ko, dong)
+            if pieces is not None:
+                pieces.append(closing)
+        title_pieces = [] if pieces is not None else None
+        title = _fill(rng.choice(topic["titles"]), rng, topic, district_ko, dong, title_pieces)
         kind = "inquiry" if rng.random() < 0.06 else ("proposal" if rng.random() < 0.05 else "complaint")
         category = topic["category"] if rng.random() < 0.45 else ""
         if category and rng.random() < 0.12:
@@ -474,27 +517,43 @@ def generate(n, *, seed=16, start=datetime(2025, 11, 1, tzinfo=UTC), months=13, 
         rule = first_rule(kind=kind, category=category, district=code, text=f"{title} {text}")
         filed = rule or fallback(code)
         transfers = 0 if filed == label else (1 if rng.random() < 0.85 else 2)
-        rows.append(
-            {
-                "title": title,
-                "text": text,
-                "sentences": [title, *sentences],
-                "nouns": "",
-                "kind": kind,
-                "category": category,
-                "district": code,
-                "dong": dong,
-                "filed_at": filed_at,
-                "filed_department": filed,
-                "rule_matched": rule is not None,
-                "department": label,
-                "transfers": transfers,
-                "topic": topic["name"],
-            }
-        )
-    if analyse:
-        add_nouns(rows)
-    return rows
+        yield {
+            "title": title,
+            "text": text,
+            "sentences": [title, *sentences],
+            "nouns": _composed_nouns(title_pieces + pieces) if pieces is not None else "",
+            "kind": kind,
+            "category": category,
+            "district": code,
+            "dong": dong,
+            "filed_at": filed_at,
+            "filed_department": filed,
+            "rule_matched": rule is not None,
+            "department": label,
+            "transfers": transfers,
+            "topic": topic["name"],
+        }
+
+
+_PIECE_NOUNS: dict[str, list[str]] = {}
+
+
+@functools.cache
+def _parsed(template) -> list[tuple[str, str | None]]:
+    return [(literal, slot) for literal, slot, _spec, _conversion in string.Formatter().parse(template)]
+
+
+def _composed_nouns(pieces) -> str:
+    from civicportal.nouns import nouns_list
+
+    seen = {}
+    for piece in pieces:
+        words = _PIECE_NOUNS.get(piece)
+        if words is None:
+            words = _PIECE_NOUNS[piece] = nouns_list(piece)
+        for word in words:
+            seen.setdefault(word, None)
+    return " ".join(seen)
 
 
 def add_nouns(rows):

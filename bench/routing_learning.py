@@ -1,8 +1,10 @@
 """Benchmark: routing that learns from the officers, on a GENERATED history.
 
     .venv/bin/python bench/routing_learning.py                      # 100,000 cases
-    .venv/bin/python bench/routing_learning.py --cases 1000000      # the large size (minutes)
+    .venv/bin/python bench/routing_learning.py --features tfidf     # the vocabulary pipeline
     .venv/bin/python bench/routing_learning.py --compare            # classifiers side by side
+
+Training time, memory and accuracy at 100,000 and 1,000,000 cases: ``bench/routing_scale.py``.
 
 There is no public history of Seoul's cases: ``bench/routing_history.py`` generates one
 (13 months, Korean templates and vocabulary, the real department tree, realistic misroutes
@@ -16,7 +18,8 @@ and transfers). The first twelve months train, the thirteenth is held out; print
 - training time, and prediction time per case (batch, and one case as at filing, with and
   without the noun analysis).
 
-No database: the pipeline is the one the portal stores (``complaints.learning``).
+No database: the pipeline is the one the portal stores (``complaints.learning_hashed``, or
+with ``--features tfidf`` the vocabulary one of ``complaints.learning``).
 """
 
 import argparse
@@ -30,6 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.routing_history import fallback, generate  # noqa: E402
 from complaints.learning import RoutingPipeline, accuracy  # noqa: E402
+from complaints.learning_hashed import HashedRoutingPipeline  # noqa: E402
+
+FEATURES = "hashing"
 
 
 def split(rows, months=13):
@@ -67,9 +73,12 @@ def transfers(rows, routed):
     return total
 
 
-def timed_fit(rows, classifier="sgd"):
+def timed_fit(rows, classifier="sgd", features=None):
     started = time.perf_counter()
-    pipeline = RoutingPipeline(classifier=classifier).fit(rows, labels(rows))
+    if (features or FEATURES) == "hashing" and classifier == "sgd":
+        pipeline = HashedRoutingPipeline().fit(rows, labels(rows))
+    else:
+        pipeline = RoutingPipeline(classifier=classifier).fit(rows, labels(rows))
     return pipeline, time.perf_counter() - started
 
 
@@ -99,7 +108,10 @@ def main():
     parser.add_argument("--threshold", type=float, default=0.8)
     parser.add_argument("--curve", default="1000,3000,10000,30000,all", help="history sizes for the learning curve")
     parser.add_argument("--compare", action="store_true", help="also fit logistic regression on 20,000 cases")
+    parser.add_argument("--features", choices=("hashing", "tfidf"), default="hashing")
     args = parser.parse_args()
+    global FEATURES
+    FEATURES = args.features
 
     started = time.perf_counter()
     rows = generate(args.cases)
@@ -139,7 +151,8 @@ def main():
         )
     batch, single, analysed, sklearn_one = prediction_times(pipeline, held_out)
     print()
-    print(f"training time ({len(train):,} cases, SGD): {fit_seconds:.1f} s; model {len(pipeline.dumps()) / 1e6:.1f} MB")
+    size = len(pipeline.dumps()) / 1e6
+    print(f"training time ({len(train):,} cases, SGD, {args.features}): {fit_seconds:.1f} s; model {size:.1f} MB")
     print(
         f"prediction per case: {batch:.3f} ms in a batch; one case {single:.2f} ms "
         f"(+ noun analysis as at filing: {analysed:.2f} ms; the same case through scikit-learn's "
@@ -159,10 +172,10 @@ def main():
     if args.compare:
         print()
         print("classifiers on the latest 20,000 training cases")
-        for name in ("sgd", "logreg"):
-            part, seconds = timed_fit(train[-20_000:], classifier=name)
+        for name, features in (("sgd", "hashing"), ("sgd", "tfidf"), ("logreg", "tfidf")):
+            part, seconds = timed_fit(train[-20_000:], classifier=name, features=features)
             one, three = accuracy(part, held_out, truth)
-            print(f"  {name:7} top-1 {one:6.1%}   top-3 {three:6.1%}   fit {seconds:6.1f} s")
+            print(f"  {name:7} {features:8} top-1 {one:6.1%}   top-3 {three:6.1%}   fit {seconds:6.1f} s")
 
 
 if __name__ == "__main__":

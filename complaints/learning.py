@@ -57,7 +57,11 @@ class Suggestion:
 
 
 class RoutingPipeline:
-    """Vectorisers and classifier fitted together; pickled whole (joblib) into a RoutingModel."""
+    """Vectorisers and classifier fitted together; pickled whole (joblib) into a RoutingModel.
+    The stored versions' first kind; ``complaints.learning_hashed`` is the one trained now
+    (no vocabulary, fitted from a stream: any history size)."""
+
+    features_name = "tfidf"
 
     def __init__(self, *, classifier="sgd", char_features=CHAR_FEATURES, seed=0):
         if classifier not in CLASSIFIERS:
@@ -229,16 +233,28 @@ class RoutingPipeline:
     # --- storage ---------------------------------------------------------------------------
 
     def dumps(self) -> bytes:
-        buffer = io.BytesIO()
-        joblib.dump(self, buffer, compress=3)
-        return buffer.getvalue()
+        return dumps(self)
 
     @staticmethod
-    def loads(data: bytes) -> "RoutingPipeline":
-        pipeline = joblib.load(io.BytesIO(bytes(data)))
-        if not isinstance(pipeline, RoutingPipeline):
-            raise TypeError("not a routing pipeline")
-        return pipeline
+    def loads(data: bytes):
+        return loads(data)
+
+
+def dumps(pipeline) -> bytes:
+    buffer = io.BytesIO()
+    joblib.dump(pipeline, buffer, compress=3)
+    return buffer.getvalue()
+
+
+def loads(data: bytes):
+    """A stored pipeline of either kind: this module's vocabulary pipeline (every version
+    stored before hashing came) or ``complaints.learning_hashed``'s."""
+    from complaints.learning_hashed import HashedRoutingPipeline
+
+    pipeline = joblib.load(io.BytesIO(bytes(data)))
+    if not isinstance(pipeline, RoutingPipeline | HashedRoutingPipeline):
+        raise TypeError("not a routing pipeline")
+    return pipeline
 
 
 def accuracy(pipeline: RoutingPipeline, rows, labels, k=3) -> tuple[float, float]:

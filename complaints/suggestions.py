@@ -35,13 +35,16 @@ from django.utils.translation import gettext as _
 from civicportal.accounts import permissions
 from civicportal.accounts.models import Department
 from civicportal.nouns import nouns_of
-from complaints.learning import RoutingPipeline, accuracy
+from complaints.learning import RoutingPipeline, accuracy, loads
+from complaints.learning_hashed import HashedRoutingPipeline, train_streamed
 from complaints.models import PRIVATE_KINDS, Case, Status
 from complaints.routing_models import RoutingModel, RoutingSettings
 
 log = logging.getLogger(__name__)
 
 HELD_OUT_SHARE = 0.1
+# Rows fetched from the database at a time while training (the history is never held whole).
+READ_CHUNK = 5000
 SHOWN_FROM = 0.01
 MANAGE = "complaints.change_routingmodel"
 # A training run that has not finished after this long is taken as crashed.
@@ -118,7 +121,7 @@ def _departments() -> dict[str, Department]:
     )
 
 
-def _pipeline() -> tuple[RoutingPipeline | None, int | None]:
+def _pipeline() -> tuple[RoutingPipeline | HashedRoutingPipeline | None, int | None]:
     """The active model's pipeline, unpickled once per process and version."""
     enabled, _threshold, model_id, version = _state()
     if not enabled or model_id is None:
@@ -128,7 +131,7 @@ def _pipeline() -> tuple[RoutingPipeline | None, int | None]:
             if _loaded["id"] != model_id:
                 data = RoutingModel.objects.filter(pk=model_id).values_list("pipeline", flat=True).first()
                 try:
-                    pipeline = RoutingPipeline.loads(data) if data is not None else None
+                    pipeline = loads(data) if data is not None else None
                 except Exception:
                     # A version this code cannot read (e.g. after a scikit-learn upgrade) must
                     # not stop filing: route by the rules and say so in the log, once.
@@ -254,20 +257,25 @@ def for_transfer(case, k=3) -> list[Suggested]:
 # --- training ------------------------------------------------------------------------------
 
 
-def _labelled(window_start, window_end):
-    """Answered cases filed in the window, oldest first: (features, department code)."""
+def _labelled_cases(window_start, window_end):
+    return Case.objects.filter(
+        answered_at__isnull=False,
+        status__in=[Status.ANSWERED, Status.CLOSED],
+        filed_at__gte=window_start,
+        filed_at__lt=window_end,
+    ).exclude(kind__in=sorted(k.value for k in PRIVATE_KINDS))
+
+
+def _labelled(window_start, window_end, chunk_size=None):
+    """Answered cases filed in the window, oldest first: (features, department code), read
+    from the database ``chunk_size`` rows at a time."""
     rows = (
-        Case.objects.filter(
-            answered_at__isnull=False,
-            status__in=[Status.ANSWERED, Status.CLOSED],
-            filed_at__gte=window_start,
-            filed_at__lt=window_end,
-        )
-        .exclude(kind__in=sorted(k.value for k in PRIVATE_KINDS))
+        _labelled_cases(window_start, window_end)
         .order_by("filed_at", "pk")
         .values_list("title", "text", "nouns", "kind", "category_id", "district__code", "department__code")
     )
-    for title, text, nouns, kind, category_id, district_code, department_code in rows.iterator(chunk_size=5000):
+    chunk_size = chunk_size or READ_CHUNK
+    for title, text, nouns, kind, category_id, district_code, department_code in rows.iterator(chunk_size=chunk_size):
         row = features(
             title=title,
             text=text,
@@ -286,9 +294,14 @@ def has_new_answers(now=None) -> bool:
     return answered.filter(answered_at__gt=last).exists() if last else answered.exists()
 
 
-def routing_model_train(*, now=None, classifier="sgd", force=False) -> RoutingModel | None:
+def routing_model_train(*, now=None, classifier="sgd", features="hashing", force=False) -> RoutingModel | None:
     """Train a new version from the answered cases of the window, measure it on the latest
     tenth of them (trained on the rest), then fit it on all of them and store it.
+
+    ``features="hashing"`` (the default) streams the history from the database and fits
+    hashed features chunk by chunk (``complaints.learning_hashed``: bounded memory at any
+    size); ``"tfidf"`` is the first kind (vocabulary TF-IDF, the whole history in memory,
+    ``classifier`` "sgd" or "logreg").
 
     Returns None, writing nothing, when learned routing is off, when no case was answered
     since the last version (unless ``force``), when there are too few cases or fewer than two
@@ -305,6 +318,8 @@ def routing_model_train(*, now=None, classifier="sgd", force=False) -> RoutingMo
     if not claimed:
         return None
     try:
+        if features == "hashing":
+            return _train_streamed(config, now)
         return _train(config, now, classifier)
     finally:
         RoutingSettings.objects.filter(pk=1, training_started_at=now).update(training_started_at=None)
@@ -325,6 +340,44 @@ def _train(config, now, classifier):
         measured = RoutingPipeline(classifier=classifier).fit(rows[:cut], labels[:cut])
         top1, top3 = accuracy(measured, rows[cut:], labels[cut:], k=3)
     pipeline = RoutingPipeline(classifier=classifier).fit(rows, labels)
+    return _store(
+        pipeline,
+        classifier=classifier,
+        window=(window_start, now),
+        counts=(len(rows), len(set(labels)), len(rows) - cut),
+        measured=(top1, top3),
+        started=started,
+    )
+
+
+def _train_streamed(config, now, chunk_size=None):
+    """The history read once from the database, in chunks, into hashed features on disk; the
+    measured model and the stored one are fitted from them (``learning_hashed.train_streamed``)."""
+    window_start = now - timedelta(days=config.window_days)
+    total = _labelled_cases(window_start, now).count()
+    if total < config.min_cases:
+        log.info("learned routing: %s answered cases, not enough to train", total)
+        return None
+    started = time.perf_counter()
+    cut = total - max(1, int(total * HELD_OUT_SHARE))
+    pipeline, measured, summary = train_streamed(_labelled(window_start, now, chunk_size), cut=cut)
+    if pipeline is None or summary["rows"] < config.min_cases:
+        log.info("learned routing: %s answered cases in %s departments, not enough to train", *summary.values())
+        return None
+    return _store(
+        pipeline,
+        classifier=f"sgd-{pipeline.features_name}",
+        window=(window_start, now),
+        counts=(summary["rows"], summary["departments"], summary["held_out"]),
+        measured=measured or (None, None),
+        started=started,
+    )
+
+
+def _store(pipeline, *, classifier, window, counts, measured, started):
+    window_start, now = window
+    case_count, department_count, held_out_count = counts
+    top1, top3 = measured
     data = pipeline.dumps()
     seconds = time.perf_counter() - started
     with transaction.atomic():
@@ -338,9 +391,9 @@ def _train(config, now, classifier):
             trained_at=timezone.now(),
             window_start=window_start,
             window_end=now,
-            case_count=len(rows),
-            department_count=len(set(labels)),
-            held_out_count=len(rows) - cut,
+            case_count=case_count,
+            department_count=department_count,
+            held_out_count=held_out_count,
             top1_accuracy=top1,
             top3_accuracy=top3,
             classifier=classifier,
@@ -350,7 +403,7 @@ def _train(config, now, classifier):
             pipeline=data,
         )
     transaction.on_commit(clear_caches)
-    log.info("learned routing: v%s from %s cases, top-1 %s top-3 %s", version, len(rows), top1, top3)
+    log.info("learned routing: v%s from %s cases, top-1 %s top-3 %s", version, case_count, top1, top3)
     return model
 
 

@@ -260,3 +260,54 @@ def test_a_version_that_cannot_be_loaded_leaves_filing_to_the_rules(as_user, cit
 
     assert case.department == coordination_desk
     assert case.events.get(kind=CaseEvent.Kind.ROUTED).note == ""
+
+
+def test_the_history_is_read_from_the_database_in_chunks_and_the_model_routes_at_filing(
+    as_user, citizen, history, monkeypatch
+):
+    from django.db.models.query import QuerySet
+
+    from complaints import learning_hashed
+
+    read, written = [], []
+    iterator, write = QuerySet.iterator, learning_hashed._write
+
+    def recording_iterator(self, chunk_size=None):
+        if self.model is Case:
+            read.append(chunk_size)
+        return iterator(self, chunk_size=chunk_size)
+
+    def recording_write(spilled, nouns, chars, pairs, held_out):
+        written.append((len(pairs), held_out))
+        return write(spilled, nouns, chars, pairs, held_out)
+
+    monkeypatch.setattr(suggestions, "READ_CHUNK", 100)
+    monkeypatch.setattr(learning_hashed, "CHUNK_SIZE", 250)
+    monkeypatch.setattr(QuerySet, "iterator", recording_iterator)
+    monkeypatch.setattr(learning_hashed, "_write", recording_write)
+
+    model = suggestions.routing_model_train()
+
+    assert read == [100]
+    # 810 training cases in chunks of 250 (the last one cut where the held-out tenth starts),
+    # then the 90 held-out ones: no chunk holds the history.
+    assert written == [(250, False), (250, False), (250, False), (60, False), (90, True)]
+    assert model.classifier == "sgd-hashing" and model.case_count == 900 and model.held_out_count == 90
+    assert model.top1_accuracy > 0.6
+    case = _file(as_user, citizen)
+    assert case.department == history["bus-policy"]
+    assert case.events.get(kind=CaseEvent.Kind.ROUTED).note.startswith("Routed by the learned model v1 with ")
+
+
+def test_a_version_stored_before_hashing_still_routes_and_explains(as_user, citizen, history):
+    from complaints.learning import RoutingPipeline
+
+    model = suggestions.routing_model_train(features="tfidf")
+    assert model.classifier == "sgd"
+    assert isinstance(suggestions._pipeline()[0], RoutingPipeline)
+
+    case = _file(as_user, citizen)
+
+    assert case.department == history["bus-policy"]
+    note = case.events.get(kind=CaseEvent.Kind.ROUTED).note
+    assert note.startswith("Routed by the learned model v1 with ") and "배차" in note
