@@ -12,6 +12,7 @@ from callcenter.chat.models import Conversation, Message
 from civicportal.errors import DomainError
 from civicportal.realtime.consumers import PortalJsonConsumer
 from civicportal.realtime.db import database_work
+from civicportal.realtime.publish import layer_slot
 
 SESSION_TOKENS = "callcenter_chat_tokens"
 CITIZEN, COUNSELLOR = Message.Sender.CITIZEN, Message.Sender.COUNSELLOR
@@ -59,7 +60,8 @@ class ConversationConsumer(PortalJsonConsumer):
         return selectors.joined_payload(conversation, role=self.role, after=after)
 
     async def _join_group(self, group):
-        await self.channel_layer.group_add(group, self.channel_name)
+        async with layer_slot():
+            await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined.append(group)
 
     async def on_join(self, content):
@@ -120,9 +122,10 @@ class ConversationConsumer(PortalJsonConsumer):
 
     async def relay(self, payload):
         """To the other side only; nothing is stored."""
-        await self.channel_layer.group_send(
-            f"callcenter.chat.{self.conversation_id}", {"type": "chat.relay", "from": self.role, "payload": payload}
-        )
+        async with layer_slot():
+            await self.channel_layer.group_send(
+                f"callcenter.chat.{self.conversation_id}", {"type": "chat.relay", "from": self.role, "payload": payload}
+            )
 
     async def on_typing(self, content):
         on = content.get("on")
@@ -201,8 +204,11 @@ class ConversationConsumer(PortalJsonConsumer):
             await database_work(services.counsellor_back)(counsellor=self.user)
 
     async def disconnect(self, code):
+        # Bounded like every channel-layer call: 2,000 sockets closing at once ran channels-redis
+        # out of pooled connections ("Too many connections") and left them in the groups.
         for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            async with layer_slot():
+                await self.channel_layer.group_discard(group, self.channel_name)
         if self.role == COUNSELLOR:
             await counsellor_socket_closed(self.channel_layer, self.user)
 
@@ -211,7 +217,8 @@ async def counsellor_socket_closed(layer, user):
     """Start the grace period of the counsellor's conversations, and ask any other socket of
     theirs still open to say they are here."""
     if await database_work(services.counsellor_left)(counsellor=user):
-        await layer.group_send(services.presence_group(user), {"type": "push", "event": "counsellor_left"})
+        async with layer_slot():
+            await layer.group_send(services.presence_group(user), {"type": "push", "event": "counsellor_left"})
 
 
 class QueueConsumer(PortalJsonConsumer):
@@ -221,8 +228,9 @@ class QueueConsumer(PortalJsonConsumer):
         if not await database_work(self.user.has_perm)(services.WORK):
             await self.close(code=4401 if not self.user.is_authenticated else 4403)
             return
-        await self.channel_layer.group_add(services.QUEUE_GROUP, self.channel_name)
-        await self.channel_layer.group_add(services.presence_group(self.user), self.channel_name)
+        async with layer_slot():
+            await self.channel_layer.group_add(services.QUEUE_GROUP, self.channel_name)
+            await self.channel_layer.group_add(services.presence_group(self.user), self.channel_name)
         self.joined = True
         await self.accept()
         await database_work(services.counsellor_back)(counsellor=self.user)
@@ -231,8 +239,9 @@ class QueueConsumer(PortalJsonConsumer):
     async def disconnect(self, code):
         if not getattr(self, "joined", False):
             return
-        await self.channel_layer.group_discard(services.QUEUE_GROUP, self.channel_name)
-        await self.channel_layer.group_discard(services.presence_group(self.user), self.channel_name)
+        async with layer_slot():
+            await self.channel_layer.group_discard(services.QUEUE_GROUP, self.channel_name)
+            await self.channel_layer.group_discard(services.presence_group(self.user), self.channel_name)
         await counsellor_socket_closed(self.channel_layer, self.user)
 
     async def send_snapshot(self):
