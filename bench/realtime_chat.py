@@ -215,6 +215,12 @@ class Tally:
     errors: Counter = field(default_factory=Counter)
     connect_failures: int = 0
     connect_seconds: float = 0.0
+    closing: bool = False  # set when the client closes its sockets at the end of the round
+
+    def closed_early(self, ws):
+        """A socket the server closed during the round: counted by close code."""
+        if not self.closing:
+            self.errors[f"closed_{ws.close_code}"] += 1
 
     def arrived(self, client_id):
         if client_id in self.delivered:
@@ -300,9 +306,11 @@ async def echo_round(url, sockets, args):
                     tally.errors[message.get("code")] += 1
         except Exception:  # noqa: BLE001 - closed at the end
             pass
+        tally.closed_early(ws)
 
     readers = [asyncio.create_task(reader(ws)) for ws in live]
     await drive(live, tally, lambda i, cid: {"type": "ping", "client_id": cid}, args)
+    tally.closing = True
     await close_all(live, readers)
     return tally
 
@@ -346,12 +354,14 @@ async def chat_round(url, conversations, args):
                     tally.errors[message.get("code")] += 1
         except Exception:  # noqa: BLE001 - closed at the end
             pass
+        tally.closed_early(ws)
 
     readers = [asyncio.create_task(reader(*entry)) for entry in live]
     text = "대기 중인 민원 처리 상황을 알려 주세요."
     await drive(
         [ws for ws, _c, _r in live], tally, lambda i, cid: {"type": "message", "client_id": cid, "text": text}, args
     )
+    tally.closing = True
     await close_all([ws for ws, _c, _r in live], readers)
     return tally
 
