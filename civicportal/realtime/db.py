@@ -48,7 +48,14 @@ _executor = _PoolExecutor()
 
 
 class database_work(DatabaseSyncToAsync):  # noqa: N801 - used as a decorator, like database_sync_to_async
-    """``@database_work`` on a sync function or method: ``await``-able, run on the socket pool."""
+    """``@database_work`` on a sync function or method: ``await``-able, run on the socket pool;
+    with ``REALTIME_DB_THREADS`` 1 (SQLite: one writer), on Channels' one thread as before."""
 
     def __init__(self, func):
         super().__init__(func, thread_sensitive=False, executor=_executor)
+        self._on_one_thread = DatabaseSyncToAsync(func)
+
+    async def __call__(self, *args, **kwargs):
+        if settings.REALTIME_DB_THREADS <= 1:
+            return await self._on_one_thread(*args, **kwargs)
+        return await super().__call__(*args, **kwargs)
