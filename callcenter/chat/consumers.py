@@ -201,7 +201,7 @@ class ConversationConsumer(PortalJsonConsumer):
             if status == Conversation.Status.WAITING:
                 await self.send_json({"type": "status", **payload})
         elif name == "counsellor_left":
-            await database_work(services.counsellor_back)(counsellor=self.user)
+            await counsellor_here(self.user)
 
     async def disconnect(self, code):
         # Bounded like every channel-layer call: 2,000 sockets closing at once ran channels-redis
@@ -211,6 +211,29 @@ class ConversationConsumer(PortalJsonConsumer):
                 await self.channel_layer.group_discard(group, self.channel_name)
         if self.role == COUNSELLOR:
             await counsellor_socket_closed(self.channel_layer, self.user)
+
+
+_here: dict[int, dict] = {}  # counsellors whose "still here" is being stored by this process
+
+
+async def counsellor_here(user):
+    """Answer "counsellor_left" for all of this process's sockets of the counsellor at once.
+
+    A counsellor has a socket per conversation (up to 20): each one closing asked every other to
+    store "still here", 20 x 19 updates of the same rows that queued before the messages. One
+    runs at a time per counsellor; asks that come meanwhile run it once more afterwards (a
+    "left" stored after the running one read the rows is cleared too)."""
+    state = _here.get(user.pk)
+    if state is not None:
+        state["again"] = True
+        return
+    _here[user.pk] = state = {"again": True}
+    try:
+        while state["again"]:
+            state["again"] = False
+            await database_work(services.counsellor_back)(counsellor=user)
+    finally:
+        _here.pop(user.pk, None)
 
 
 async def counsellor_socket_closed(layer, user):
@@ -266,4 +289,4 @@ class QueueConsumer(PortalJsonConsumer):
         if event["event"] == "queue_changed":
             await self.send_snapshot()
         elif event["event"] == "counsellor_left":
-            await database_work(services.counsellor_back)(counsellor=self.user)
+            await counsellor_here(self.user)
