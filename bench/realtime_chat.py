@@ -192,6 +192,20 @@ def stop_server(process):
             pass
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of ``pid`` and its children (uvicorn's workers), in seconds."""
+    total = 0
+    for each in [pid, *children_of(pid)]:
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def resident_kib(pid):
     """Resident memory of ``pid`` and its children (uvicorn's workers), in KiB."""
     total = 0
@@ -215,6 +229,12 @@ class Tally:
     errors: Counter = field(default_factory=Counter)
     connect_failures: int = 0
     connect_seconds: float = 0.0
+    closing: bool = False  # set when the client closes its sockets at the end of the round
+
+    def closed_early(self, ws):
+        """A socket the server closed during the round: counted by close code."""
+        if not self.closing:
+            self.errors[f"closed_{ws.close_code}"] += 1
 
     def arrived(self, client_id):
         if client_id in self.delivered:
@@ -300,9 +320,11 @@ async def echo_round(url, sockets, args):
                     tally.errors[message.get("code")] += 1
         except Exception:  # noqa: BLE001 - closed at the end
             pass
+        tally.closed_early(ws)
 
     readers = [asyncio.create_task(reader(ws)) for ws in live]
     await drive(live, tally, lambda i, cid: {"type": "ping", "client_id": cid}, args)
+    tally.closing = True
     await close_all(live, readers)
     return tally
 
@@ -346,12 +368,14 @@ async def chat_round(url, conversations, args):
                     tally.errors[message.get("code")] += 1
         except Exception:  # noqa: BLE001 - closed at the end
             pass
+        tally.closed_early(ws)
 
     readers = [asyncio.create_task(reader(*entry)) for entry in live]
     text = "대기 중인 민원 처리 상황을 알려 주세요."
     await drive(
         [ws for ws, _c, _r in live], tally, lambda i, cid: {"type": "message", "client_id": cid, "text": text}, args
     )
+    tally.closing = True
     await close_all([ws for ws, _c, _r in live], readers)
     return tally
 
@@ -425,7 +449,10 @@ def line(name, s):
     return (
         f"  {name:5} sent {s['sent']:6}  delivered {s['delivered']:6}  lost {s['lost']}  dup {s['duplicated']}  "
         f"p50 {s['p50_ms']:7.1f} ms  p99 {s['p99_ms']:7.1f} ms  max {s['max_ms']:7.1f} ms  "
-        f"connect {s['connect_s']:.1f} s ({s['connect_failures']} failed)  errors {s['errors']}"
+        f"connect {s['connect_s']:.1f} s ({s['connect_failures']} failed)  errors {s['errors']}\n"
+        f"          CPU over {s['wall_s']:.0f} s: server {s['server_cpu_s']:.1f} s "
+        f"({1000 * s['server_cpu_s'] / max(1, s['sent']):.2f} ms per message sent), client {s['client_cpu_s']:.1f} s; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
 
 
@@ -436,11 +463,17 @@ def run_rounds(args, conversations, url):
         results = {"echo": [], "chat": []}
         for round_number in range(1, args.rounds + 1):
             for name in ("echo", "chat"):
+                server_cpu, client_cpu, wall = cpu_seconds(process.pid), own_cpu_seconds(), time.perf_counter()
                 if name == "echo":
                     tally = asyncio.run(echo_round(url, sockets, args))
                 else:
                     tally = asyncio.run(chat_round(url, conversations, args))
                 summary = tally.summary()
+                # What the round cost (connecting and joining included): the server's processes and
+                # this client, in CPU seconds, against the wall-clock seconds of the round.
+                summary["server_cpu_s"] = cpu_seconds(process.pid) - server_cpu
+                summary["client_cpu_s"] = own_cpu_seconds() - client_cpu
+                summary["wall_s"] = time.perf_counter() - wall
                 results[name].append(summary)
                 print(f"round {round_number}", line(name, summary), flush=True)
         print(

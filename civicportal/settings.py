@@ -415,6 +415,13 @@ REALTIME_POLL_COALESCE_SECONDS = env.float("REALTIME_POLL_COALESCE_SECONDS", def
 REALTIME_BOARD_COALESCE_SECONDS = env.float("REALTIME_BOARD_COALESCE_SECONDS", default=30.0)
 # Channel-layer calls in flight per ASGI process (channels-redis pools 100 connections).
 REALTIME_LAYER_CONCURRENCY = env.int("REALTIME_LAYER_CONCURRENCY", default=50)
+# Threads (each with its database connection) that run the sockets' database work in one ASGI
+# process (civicportal/realtime/db.py): commits overlap instead of queueing behind one thread.
+# Workers x this + the web's connections must stay under PostgreSQL's max_connections. SQLite
+# has one writer at a time (and its shared in-memory test database fails a second at once): 1.
+REALTIME_DB_THREADS = env.int(
+    "REALTIME_DB_THREADS", default=1 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 8
+)
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

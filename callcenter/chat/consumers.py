@@ -5,13 +5,14 @@
 ``/ws/callcenter/queue/``: the counsellors' live queue, a fresh snapshot after every change.
 """
 
-from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from callcenter.chat import selectors, services
 from callcenter.chat.models import Conversation, Message
 from civicportal.errors import DomainError
 from civicportal.realtime.consumers import PortalJsonConsumer
+from civicportal.realtime.db import database_work
+from civicportal.realtime.publish import layer_slot
 
 SESSION_TOKENS = "callcenter_chat_tokens"
 CITIZEN, COUNSELLOR = Message.Sender.CITIZEN, Message.Sender.COUNSELLOR
@@ -39,16 +40,19 @@ class ConversationConsumer(PortalJsonConsumer):
         # of order, so each seq is sent once whatever the order (the client sorts by seq).
         self.delivered: set[int] = set()
         self.seen_up_to = 0  # the client's "after": it has every message up to it
+        # The conversation as it was joined: a message needs its id, name and contact; whether
+        # it has ended or changed counsellor is checked by the database with each message.
+        self.conversation = None
         await self.accept()
 
     # --- joining -------------------------------------------------------------------------------
 
-    @database_sync_to_async
+    @database_work
     def _authorise(self, token):
         tokens = session_tokens(self.scope, self.conversation_id) + ([token] if isinstance(token, str) else [])
         return services.conversation_for(conversation_id=self.conversation_id, user=self.user, tokens=tokens)
 
-    @database_sync_to_async
+    @database_work
     def _joined(self, after):
         conversation = services.get_conversation(self.conversation_id)
         if self.role == COUNSELLOR:
@@ -56,7 +60,8 @@ class ConversationConsumer(PortalJsonConsumer):
         return selectors.joined_payload(conversation, role=self.role, after=after)
 
     async def _join_group(self, group):
-        await self.channel_layer.group_add(group, self.channel_name)
+        async with layer_slot():
+            await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined.append(group)
 
     async def on_join(self, content):
@@ -66,6 +71,7 @@ class ConversationConsumer(PortalJsonConsumer):
         if self.role is None:
             try:
                 conversation, self.role = await self._authorise(content.get("token"))
+                self.conversation = conversation
             except DomainError as refused:
                 return await self.close(code=4404 if refused.status_code == 404 else 4403)
             await self._join_group(conversation.group)
@@ -102,11 +108,10 @@ class ConversationConsumer(PortalJsonConsumer):
         except DomainError as refused:
             await self.send_error(refused.code, refused.message)
 
-    @database_sync_to_async
+    @database_work
     def _post(self, client_id, text):
-        conversation = services.get_conversation(self.conversation_id)
         message, _created = services.message_post(
-            conversation=conversation, role=self.role, user=self.user, client_id=client_id, text=text
+            conversation=self.conversation, role=self.role, user=self.user, client_id=client_id, text=text
         )
         return message.seq
 
@@ -117,9 +122,10 @@ class ConversationConsumer(PortalJsonConsumer):
 
     async def relay(self, payload):
         """To the other side only; nothing is stored."""
-        await self.channel_layer.group_send(
-            f"callcenter.chat.{self.conversation_id}", {"type": "chat.relay", "from": self.role, "payload": payload}
-        )
+        async with layer_slot():
+            await self.channel_layer.group_send(
+                f"callcenter.chat.{self.conversation_id}", {"type": "chat.relay", "from": self.role, "payload": payload}
+            )
 
     async def on_typing(self, content):
         on = content.get("on")
@@ -127,7 +133,7 @@ class ConversationConsumer(PortalJsonConsumer):
             return await self.send_error("bad_message", _("“on” is true or false."))
         await self.relay({"type": "typing", "from": self.role, "on": on})
 
-    @database_sync_to_async
+    @database_work
     def _media_kind(self):
         return services.get_conversation(self.conversation_id).is_media
 
@@ -139,14 +145,14 @@ class ConversationConsumer(PortalJsonConsumer):
             return await self.send_error("bad_message", _("Signals belong to video conversations."))
         await self.relay({"type": "signal", "from": self.role, "data": data})
 
-    @database_sync_to_async
+    @database_work
     def _read(self, seq):
         return services.read_mark(conversation=services.get_conversation(self.conversation_id), role=self.role, seq=seq)
 
     async def on_read(self, content):
         await self._read(content.get("seq"))
 
-    @database_sync_to_async
+    @database_work
     def _end(self):
         services.conversation_end(
             conversation=services.get_conversation(self.conversation_id), role=self.role, user=self.user
@@ -155,7 +161,7 @@ class ConversationConsumer(PortalJsonConsumer):
     async def on_end(self, content):
         await self._end()
 
-    @database_sync_to_async
+    @database_work
     def _note(self, text):
         services.note_add(conversation=services.get_conversation(self.conversation_id), by=self.user, text=text)
 
@@ -170,7 +176,7 @@ class ConversationConsumer(PortalJsonConsumer):
         if event["from"] != self.role:
             await self.send_json(event["payload"])
 
-    @database_sync_to_async
+    @database_work
     def _status_for_citizen(self):
         conversation = services.get_conversation(self.conversation_id)
         return conversation.status, selectors.status_payload(conversation)
@@ -195,52 +201,81 @@ class ConversationConsumer(PortalJsonConsumer):
             if status == Conversation.Status.WAITING:
                 await self.send_json({"type": "status", **payload})
         elif name == "counsellor_left":
-            await database_sync_to_async(services.counsellor_back)(counsellor=self.user)
+            await counsellor_here(self.user)
 
     async def disconnect(self, code):
+        # Bounded like every channel-layer call: 2,000 sockets closing at once ran channels-redis
+        # out of pooled connections ("Too many connections") and left them in the groups.
         for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            async with layer_slot():
+                await self.channel_layer.group_discard(group, self.channel_name)
         if self.role == COUNSELLOR:
             await counsellor_socket_closed(self.channel_layer, self.user)
+
+
+_here: dict[int, dict] = {}  # counsellors whose "still here" is being stored by this process
+
+
+async def counsellor_here(user):
+    """Answer "counsellor_left" for all of this process's sockets of the counsellor at once.
+
+    A counsellor has a socket per conversation (up to 20): each one closing asked every other to
+    store "still here", 20 x 19 updates of the same rows that queued before the messages. One
+    runs at a time per counsellor; asks that come meanwhile run it once more afterwards (a
+    "left" stored after the running one read the rows is cleared too)."""
+    state = _here.get(user.pk)
+    if state is not None:
+        state["again"] = True
+        return
+    _here[user.pk] = state = {"again": True}
+    try:
+        while state["again"]:
+            state["again"] = False
+            await database_work(services.counsellor_back)(counsellor=user)
+    finally:
+        _here.pop(user.pk, None)
 
 
 async def counsellor_socket_closed(layer, user):
     """Start the grace period of the counsellor's conversations, and ask any other socket of
     theirs still open to say they are here."""
-    if await database_sync_to_async(services.counsellor_left)(counsellor=user):
-        await layer.group_send(services.presence_group(user), {"type": "push", "event": "counsellor_left"})
+    if await database_work(services.counsellor_left)(counsellor=user):
+        async with layer_slot():
+            await layer.group_send(services.presence_group(user), {"type": "push", "event": "counsellor_left"})
 
 
 class QueueConsumer(PortalJsonConsumer):
     """The counsellors' live queue: a snapshot on connect and after every change."""
 
     async def connect(self):
-        if not await database_sync_to_async(self.user.has_perm)(services.WORK):
+        if not await database_work(self.user.has_perm)(services.WORK):
             await self.close(code=4401 if not self.user.is_authenticated else 4403)
             return
-        await self.channel_layer.group_add(services.QUEUE_GROUP, self.channel_name)
-        await self.channel_layer.group_add(services.presence_group(self.user), self.channel_name)
+        async with layer_slot():
+            await self.channel_layer.group_add(services.QUEUE_GROUP, self.channel_name)
+            await self.channel_layer.group_add(services.presence_group(self.user), self.channel_name)
         self.joined = True
         await self.accept()
-        await database_sync_to_async(services.counsellor_back)(counsellor=self.user)
+        await database_work(services.counsellor_back)(counsellor=self.user)
         await self.send_snapshot()
 
     async def disconnect(self, code):
         if not getattr(self, "joined", False):
             return
-        await self.channel_layer.group_discard(services.QUEUE_GROUP, self.channel_name)
-        await self.channel_layer.group_discard(services.presence_group(self.user), self.channel_name)
+        async with layer_slot():
+            await self.channel_layer.group_discard(services.QUEUE_GROUP, self.channel_name)
+            await self.channel_layer.group_discard(services.presence_group(self.user), self.channel_name)
         await counsellor_socket_closed(self.channel_layer, self.user)
 
     async def send_snapshot(self):
-        await self.send_json(await database_sync_to_async(selectors.queue_snapshot)(self.user))
+        await self.send_json(await database_work(selectors.queue_snapshot)(self.user))
 
     async def receive_json(self, content, **kwargs):
         if content["type"] == "refresh":
             return await self.send_snapshot()
         if content["type"] == "accept":
             try:
-                conversation = await database_sync_to_async(self._accept)(content.get("id"))
+                conversation = await database_work(self._accept)(content.get("id"))
             except DomainError as refused:
                 return await self.send_error(refused.code, refused.message)
             return await self.send_json({"type": "accepted", "id": str(conversation.pk)})
@@ -254,4 +289,4 @@ class QueueConsumer(PortalJsonConsumer):
         if event["event"] == "queue_changed":
             await self.send_snapshot()
         elif event["event"] == "counsellor_left":
-            await database_sync_to_async(services.counsellor_back)(counsellor=self.user)
+            await counsellor_here(self.user)

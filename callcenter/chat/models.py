@@ -4,7 +4,7 @@ the counsellors' seats (capacity, skills) and the sign-language interpreters' ho
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +57,28 @@ class ConversationQuerySet(models.QuerySet):
 
     def grace_expired(self, now):
         return self.filter(status=Conversation.Status.ACTIVE, grace_until__lte=now)
+
+    def take_seq(self, pk, *, counsellor_id=None) -> int | None:
+        """The next message number of a conversation that has not ended (and, with
+        ``counsellor_id``, is that counsellor's), or None. One conditional UPDATE ... RETURNING:
+        the row stays locked until the transaction ends, so numbers never repeat."""
+        model = self.model
+        table, pk_column = model._meta.db_table, model._meta.pk.column
+        seq, status = model._meta.get_field("last_seq").column, model._meta.get_field("status").column
+        connection = connections[router.db_for_write(model)]
+        quote = connection.ops.quote_name
+        sql = (
+            f"UPDATE {quote(table)} SET {quote(seq)} = {quote(seq)} + 1 "  # noqa: S608 - our names
+            f"WHERE {quote(pk_column)} = %s AND {quote(status)} <> %s"
+        )
+        params = [model._meta.pk.get_db_prep_value(pk, connection), Conversation.Status.ENDED.value]
+        if counsellor_id is not None:
+            sql += f" AND {quote(model._meta.get_field('counsellor').column)} = %s"
+            params.append(counsellor_id)
+        with connection.cursor() as cursor:
+            cursor.execute(sql + f" RETURNING {quote(seq)}", params)
+            row = cursor.fetchone()
+        return row[0] if row else None
 
 
 class Conversation(models.Model):

@@ -213,34 +213,53 @@ def message_post(
     if not text and image is None:
         raise DomainError(_("Write a message."), field="text", code="empty")
     cleaned = clean_image(image) if image is not None else None
-    with transaction.atomic():
-        locked = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation.pk)
-        existing = Message.objects.filter(conversation=locked, client_id=client_id).first()
-        if existing is not None:
-            return existing, False
-        _check_sender(locked, role, user)
-        seq = locked.last_seq + 1
+    stored = {"role": role, "user": user, "client_id": client_id, "text": text, "image": cleaned, "article": article}
+    for _attempt in range(2):
         try:
-            with transaction.atomic():
-                message = Message.objects.create(
-                    conversation=locked,
-                    seq=seq,
-                    client_id=client_id,
-                    sender=role,
-                    author=user if getattr(user, "is_authenticated", False) else None,
-                    text=text,
-                    image=cleaned,
-                    article_id=getattr(article, "pk", None),
-                )
+            message = _message_store(conversation, **stored)
         except IntegrityError:
-            # The same client id committed by a parallel retry (SQLite has no row lock).
-            return Message.objects.get(conversation=locked, client_id=client_id), False
-        Conversation.objects.filter(pk=locked.pk).update(last_seq=seq)
-        if role == Message.Sender.CITIZEN and not locked.contact.question and text:
-            Contact.objects.filter(pk=locked.contact_id).update(question=text[: limits.CONTACT_TEXT])
-        message.conversation = locked
-        publish(locked.group, "message", message=selectors.message_payload(message, locked))
-    return message, True
+            # A retry of a stored message (the same client id): the number it took went back
+            # with the rollback, and the first message answers.
+            message = None
+        if message is None:
+            existing = Message.objects.filter(conversation=conversation, client_id=client_id).first()
+            if existing is not None:
+                return existing, False
+            # Ended, or not this counsellor's (raised here); else it changed meanwhile: again.
+            _check_sender(get_conversation(conversation.pk), role, user)
+            continue
+        conversation.last_seq = message.seq
+        if role == Message.Sender.CITIZEN and text and not conversation.contact.question:
+            # The citizen's first words are the contact's question (one row, once).
+            question = text[: limits.CONTACT_TEXT]
+            Contact.objects.filter(pk=conversation.contact_id, question="").update(question=question)
+            conversation.contact.question = question
+        # Pushed once committed (at once outside an outer transaction, else when it commits).
+        publish(conversation.group, "message", message=selectors.message_payload(message, conversation))
+        return message, True
+    raise Conflict(_("This conversation has ended."), code="ended")
+
+
+def _message_store(conversation, *, role, user, client_id, text, image, article) -> Message | None:
+    """One short transaction: the next number (a conditional UPDATE that locks the conversation)
+    and the INSERT. None if the conversation has ended or is not this counsellor's."""
+    with transaction.atomic():
+        counsellor_id = getattr(user, "pk", None) if role == Message.Sender.COUNSELLOR else None
+        if role == Message.Sender.COUNSELLOR and counsellor_id is None:
+            return None
+        seq = Conversation.objects.take_seq(conversation.pk, counsellor_id=counsellor_id)
+        if seq is None:
+            return None
+        return Message.objects.create(
+            conversation=conversation,
+            seq=seq,
+            client_id=client_id,
+            sender=role,
+            author=user if getattr(user, "is_authenticated", False) else None,
+            text=text,
+            image=image,
+            article_id=getattr(article, "pk", None),
+        )
 
 
 def message_post_article(*, conversation, user, client_id, article) -> Message:
@@ -403,14 +422,25 @@ def counsellor_left(*, counsellor, now=None) -> int:
     (the consumers tell each other through ``presence_group``), so only a counsellor with no
     socket left loses their conversations, and only once the grace period is over."""
     now = now or timezone.now()
-    return Conversation.objects.of_counsellor(counsellor).update(
-        grace_until=now + dt.timedelta(seconds=grace_seconds())
+    return _update_in_order(
+        Conversation.objects.of_counsellor(counsellor), grace_until=now + dt.timedelta(seconds=grace_seconds())
     )
 
 
 def counsellor_back(*, counsellor) -> int:
     """The counsellor has a socket open: none of their conversations is on its way back to the queue."""
-    return Conversation.objects.of_counsellor(counsellor).filter(grace_until__isnull=False).update(grace_until=None)
+    return _update_in_order(
+        Conversation.objects.of_counsellor(counsellor).filter(grace_until__isnull=False), grace_until=None
+    )
+
+
+def _update_in_order(conversations, **values) -> int:
+    """Update several conversations, locking them in the order of their ids: a counsellor's 20
+    sockets closing at once ran the same UPDATE side by side, each locking the rows in its own
+    order, and PostgreSQL broke the resulting deadlocks (bench/realtime_chat.py)."""
+    with transaction.atomic():
+        ids = list(conversations.order_by("pk").select_for_update().values_list("pk", flat=True))
+        return Conversation.objects.filter(pk__in=ids).update(**values) if ids else 0
 
 
 def grace_sweep(*, now=None) -> int:

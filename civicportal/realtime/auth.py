@@ -7,12 +7,12 @@ browser on its own, so such a socket needs no origin check.
 """
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from civicportal.authentication import _token_with_user
+from civicportal.realtime.db import database_work
 
 
 def header(scope, name: bytes) -> str:
@@ -27,7 +27,7 @@ def bearer_key(scope) -> str:
     return key.strip() if scheme.lower() == "token" else ""
 
 
-@database_sync_to_async
+@database_work
 def _user_for_token(key):
     token = _token_with_user.get(key)
     if token is None or not token.user.is_active:

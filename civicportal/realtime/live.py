@@ -11,11 +11,11 @@ import re
 import time
 from collections.abc import Callable
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from civicportal.realtime.consumers import PortalJsonConsumer
+from civicportal.realtime.db import database_work
 from civicportal.realtime.publish import layer_slot, note_socket_loop
 
 TOPIC_SHAPE = re.compile(r"^[a-z][a-z0-9_.]{0,79}$")
@@ -52,7 +52,7 @@ def resolve(user, name: str) -> list[str] | None:
     return None
 
 
-@database_sync_to_async
+@database_work
 def resolve_all(user, names) -> dict:
     return {name: resolve(user, name) for name in names}
 

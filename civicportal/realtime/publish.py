@@ -26,7 +26,7 @@ def send_now(group: str, message: dict) -> bool:
     if layer is None:
         return False
     try:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(_bounded_group_send)(layer, group, message)
     except Exception:  # noqa: BLE001 - news that cannot be sent must not fail the change that made it
         logger.warning("realtime: could not publish to %s", group, exc_info=True)
         return False
@@ -150,6 +150,11 @@ def layer_slot() -> asyncio.Semaphore:
     if slot is None:
         slot = _slots[loop] = asyncio.Semaphore(getattr(settings, "REALTIME_LAYER_CONCURRENCY", 50))
     return slot
+
+
+async def _bounded_group_send(layer, group, message):
+    async with layer_slot():
+        await layer.group_send(group, message)
 
 
 async def _group_send(group, message):
