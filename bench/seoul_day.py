@@ -80,6 +80,7 @@ EXPECTED = {
     "results": 200,
 }
 DISTRICTS_POLL_A = ["11440", "11680", "11650"]  # Mapo, Gangnam, Seocho
+DISTRICTS_POLL_B = ["11110", "11140", "11170", "11200", "11215"]  # Jongno, Jung, Yongsan, Seongdong, Gwangjin
 
 
 def parse():
@@ -94,6 +95,10 @@ def parse():
     parser.add_argument("--redis-db", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument(
+        "--citizens", type=int, default=0, help="citizens (alert recipients); default 1,000,000 x scale"
+    )
+    parser.add_argument("--baseline", type=int, default=10, help="seconds of GET /healthz before the day (0: none)")
     return parser.parse_args()
 
 
@@ -270,7 +275,7 @@ def seed(args, rng):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # seed accounts only
     scale = args.scale
-    n = scaled("citizens", scale)
+    n = args.citizens or scaled("citizens", scale)
     started = time.monotonic()
     seed_citizens(n)
     print(f"  {n:,} citizens and profiles: {time.monotonic() - started:.0f} s", flush=True)
@@ -294,12 +299,14 @@ def seed(args, rng):
     district_ids = set(District.objects.filter(code__in=DISTRICTS_POLL_A).values_list("pk", flat=True))
     profiles = CitizenProfile.objects.filter(user_id__in=citizens)
     in_a = list(profiles.filter(district_id__in=district_ids).order_by("user_id").values_list("user_id", flat=True))
-    in_b = list(profiles.filter(birth_year__lte=year - 60).order_by("user_id").values_list("user_id", flat=True))
+    district_ids_b = set(District.objects.filter(code__in=DISTRICTS_POLL_B).values_list("pk", flat=True))
+    in_b = profiles.filter(birth_year__lte=year - 60, district_id__in=district_ids_b)
+    in_b = list(in_b.order_by("user_id").values_list("user_id", flat=True))
     if len(in_a) < votes or len(in_b) < votes:
         sys.exit(f"too few eligible citizens for {votes} votes per poll ({len(in_a)}, {len(in_b)})")
     voters_a, voters_b = rng.sample(in_a, votes), rng.sample(in_b, votes)
     poll_a = make_poll("Seoul day: a park for the three districts?", districts=DISTRICTS_POLL_A)
-    poll_b = make_poll("Seoul day: senior bus routes", age_min=60)
+    poll_b = make_poll("Seoul day: senior bus routes", age_min=60, districts=DISTRICTS_POLL_B)
     for poll in (poll_a, poll_b):
         poll.opens_at = timezone.now()
         poll.save(update_fields=["opens_at"])
@@ -606,6 +613,37 @@ def approve_alert(alert_id, day, t0, result):
         connection.close()
 
 
+def baseline(port, clients, seconds):
+    """The same client threads asking GET /healthz (one database and one broker round trip) as
+    fast as they can: what the stack and this machine do right now for a near-trivial request."""
+    times, stop_at = [], time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def loop():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < stop_at:
+            started = time.monotonic()
+            try:
+                conn.request("GET", "/healthz")
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                ok = False
+            with lock:
+                times.append((time.monotonic() - started) * 1000 if ok else None)
+        conn.close()
+
+    threads = [threading.Thread(target=loop) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    good = [t for t in times if t is not None]
+    return len(good) / seconds, statistics.median(good), percentile(good, 0.99), len(times) - len(good)
+
+
 def run_day(args, data, rng):
     events, duration = timeline(args, data, rng)
     day = Day(args, data, events, duration, rng)
@@ -793,6 +831,13 @@ def main():
             flush=True,
         )
         processes = start_stack(env, args.port, work)
+        if args.baseline:
+            rate, p50, p99, failed = baseline(args.port, args.clients, args.baseline)
+            print(
+                f"baseline GET /healthz, {args.clients} clients, {args.baseline} s: {rate:.0f} req/s,"
+                f" p50 {p50:.0f} ms, p99 {p99:.0f} ms, failed {failed}",
+                flush=True,
+            )
         day, elapsed, alert = run_day(args, data, rng)
         report(day, elapsed, alert)
         drained, waiting = drain(data)
