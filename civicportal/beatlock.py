@@ -50,9 +50,19 @@ def acquire(*, seconds: int | None = None, client=None):
         while not stop.wait(seconds / 3):
             try:
                 lock.reacquire()
-            except Exception:  # noqa: BLE001 - lost the lock or Redis: stop this beat
-                log.critical("the beat lock was lost; stopping this beat")
-                os._exit(1)
+                continue
+            except Exception:  # noqa: BLE001,S110 - gone (Redis restarted empty) or Redis away
+                pass
+            try:
+                if lock.acquire(blocking=False, token=holder):
+                    log.warning("the beat lock was gone (Redis restarted?); %s took it again", holder)
+                    continue
+                other = client.get(LOCK_NAME)
+            except Exception:  # noqa: BLE001 - Redis away: beat cannot dispatch either; try again
+                log.warning("the beat lock cannot be renewed while Redis is away")
+                continue
+            log.critical("another beat (%s) holds the beat lock; stopping this beat", other)
+            os._exit(1)
 
     threading.Thread(target=renew, name="beat-lock", daemon=True).start()
     lock.stop_renewing = stop
