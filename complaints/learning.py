@@ -56,7 +56,36 @@ class Suggestion:
     confidence: float
 
 
-class RoutingPipeline:
+class LinearScoring:
+    """What both pipelines share once a row is a sparse vector (``_one_vector``) and the
+    classifier is linear: probabilities of one case, the top ``k``, a label's coefficients."""
+
+    def _one_probabilities(self, row) -> np.ndarray:
+        vector = self._one_vector(row)
+        columns = np.fromiter(vector.keys(), dtype=np.int64, count=len(vector))
+        values = np.fromiter(vector.values(), dtype=np.float64, count=len(vector))
+        coef = self.classifier.coef_
+        scores = coef[:, columns].astype(np.float64) @ values + self.classifier.intercept_
+        probabilities = 1.0 / (1.0 + np.exp(-scores))
+        total = probabilities.sum()
+        return probabilities / total if total else np.full_like(probabilities, 1.0 / len(probabilities))
+
+    def suggest(self, rows, k=3) -> list[list[Suggestion]]:
+        """The ``k`` most likely departments of each row, most likely first."""
+        probabilities = self.probabilities(rows)
+        labels = self.classifier.classes_
+        top = np.argsort(-probabilities, axis=1)[:, :k]
+        return [[Suggestion(str(labels[j]), float(probabilities[i, j])) for j in top[i]] for i in range(len(top))]
+
+    def _coefficients(self, label) -> np.ndarray:
+        classes = list(self.classifier.classes_)
+        coef = self.classifier.coef_
+        if coef.shape[0] == 1:  # two classes: one row, positive for the second
+            return coef[0] if classes.index(label) == 1 else -coef[0]
+        return coef[classes.index(label)]
+
+
+class RoutingPipeline(LinearScoring):
     """Vectorisers and classifier fitted together; pickled whole (joblib) into a RoutingModel.
     The stored versions' first kind; ``complaints.learning_hashed`` is the one trained now
     (no vocabulary, fitted from a stream: any history size)."""
@@ -165,30 +194,6 @@ class RoutingPipeline:
             if index is not None:
                 vector[offset + index] = META_WEIGHT
         return vector
-
-    def _one_probabilities(self, row) -> np.ndarray:
-        vector = self._one_vector(row)
-        columns = np.fromiter(vector.keys(), dtype=np.int64, count=len(vector))
-        values = np.fromiter(vector.values(), dtype=np.float64, count=len(vector))
-        coef = self.classifier.coef_
-        scores = coef[:, columns].astype(np.float64) @ values + self.classifier.intercept_
-        probabilities = 1.0 / (1.0 + np.exp(-scores))
-        total = probabilities.sum()
-        return probabilities / total if total else np.full_like(probabilities, 1.0 / len(probabilities))
-
-    def suggest(self, rows, k=3) -> list[list[Suggestion]]:
-        """The ``k`` most likely departments of each row, most likely first."""
-        probabilities = self.probabilities(rows)
-        labels = self.classifier.classes_
-        top = np.argsort(-probabilities, axis=1)[:, :k]
-        return [[Suggestion(str(labels[j]), float(probabilities[i, j])) for j in top[i]] for i in range(len(top))]
-
-    def _coefficients(self, label) -> np.ndarray:
-        classes = list(self.classifier.classes_)
-        coef = self.classifier.coef_
-        if coef.shape[0] == 1:  # two classes: one row, positive for the second
-            return coef[0] if classes.index(label) == 1 else -coef[0]
-        return coef[classes.index(label)]
 
     def weighing_words(self, row, label, k=5) -> list[tuple[str, float]]:
         """The words of ``row`` that weighed most for ``label``: coefficient × feature value

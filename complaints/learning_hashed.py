@@ -40,7 +40,15 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import normalize
 from sklearn.utils import murmurhash3_32
 
-from complaints.learning import CHAR_WEIGHT, META_WEIGHT, NOUN_WEIGHT, Suggestion, _meta, _raw, split_words
+from complaints.learning import (
+    CHAR_WEIGHT,
+    META_WEIGHT,
+    NOUN_WEIGHT,
+    LinearScoring,
+    _meta,
+    _raw,
+    split_words,
+)
 
 NOUN_BITS = 15
 CHAR_BITS = 17
@@ -170,7 +178,7 @@ def _write(spilled, nouns, chars, pairs, held_out):
     spilled.chunks.append(Chunk(path, len(pairs), held_out))
 
 
-class HashedRoutingPipeline:
+class HashedRoutingPipeline(LinearScoring):
     """Hashers, idf and classifier; pickled whole (joblib) into a RoutingModel like the
     vocabulary pipeline, and used through the same methods."""
 
@@ -350,29 +358,6 @@ class HashedRoutingPipeline:
             if index is not None:
                 vector[offset + index] = META_WEIGHT
         return vector
-
-    def _one_probabilities(self, row) -> np.ndarray:
-        vector = self._one_vector(row)
-        columns = np.fromiter(vector.keys(), dtype=np.int64, count=len(vector))
-        values = np.fromiter(vector.values(), dtype=np.float64, count=len(vector))
-        scores = self.classifier.coef_[:, columns].astype(np.float64) @ values + self.classifier.intercept_
-        probabilities = 1.0 / (1.0 + np.exp(-scores))
-        total = probabilities.sum()
-        return probabilities / total if total else np.full_like(probabilities, 1.0 / len(probabilities))
-
-    def suggest(self, rows, k=3) -> list[list[Suggestion]]:
-        """The ``k`` most likely departments of each row, most likely first."""
-        probabilities = self.probabilities(rows)
-        labels = self.classifier.classes_
-        top = np.argsort(-probabilities, axis=1)[:, :k]
-        return [[Suggestion(str(labels[j]), float(probabilities[i, j])) for j in top[i]] for i in range(len(top))]
-
-    def _coefficients(self, label) -> np.ndarray:
-        classes = list(self.classifier.classes_)
-        coef = self.classifier.coef_
-        if coef.shape[0] == 1:  # two classes: one row, positive for the second
-            return coef[0] if classes.index(label) == 1 else -coef[0]
-        return coef[classes.index(label)]
 
     def weighing_words(self, row, label, k=5) -> list[tuple[str, float]]:
         """The words of ``row`` that weighed most for ``label``: each noun's column (its hash)
